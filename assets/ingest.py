@@ -1,0 +1,135 @@
+"""Stage ingest: waiting files -> validated -> warehouse tables and audit log."""
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Iterator
+
+import dagster as dg
+import duckdb
+import polars as pl
+from dagster_duckdb import DuckDBResource
+
+from assets.names import CONTRACT_CHECK, INGEST_GROUP, SUBMISSIONS_KEY, table_key
+from kpi.contracts import DATASETS, contract_path, load_contract
+from kpi.expectations import ROW_ID, run_suite
+from kpi.ingest import ingest_pending
+from kpi.reading import ROW_COLUMN
+from kpi.validation import current_month_of
+from kpi.warehouse import PSEUDONYM_COLUMN, SUBMISSIONS_TABLE
+from pipelines.resources import PlatformResource
+
+
+def check_stored_table(con: duckdb.DuckDBPyConnection, dataset: str) -> dg.AssetCheckResult:
+    """Run the dataset's contract suite on everything stored: every row that is in the
+    warehouse must still satisfy every error rule (warnings are counted, not failed)."""
+    contract = load_contract(dataset)
+    stored = con.sql(f"SELECT * FROM {dataset} ORDER BY {PSEUDONYM_COLUMN}, period").pl()
+    failures: Counter[tuple[str, str]] = Counter()
+    if stored.height:
+        frame = (
+            stored.with_columns(
+                pl.col(PSEUDONYM_COLUMN).alias("factory_code"),
+                pl.col(PSEUDONYM_COLUMN).alias("_submitting_factory"),
+                pl.col("submission_id").alias("_submission"),
+            )
+            .with_row_index(ROW_ID)
+            .with_columns(pl.col(ROW_ID).cast(pl.Int64).alias(ROW_COLUMN))
+        )
+        for failure in run_suite(contract, frame, current_month_of(None)):
+            failures[(failure.expectation.severity, failure.expectation.rule)] += 1
+    errors = {rule: n for (severity, rule), n in failures.items() if severity == "error"}
+    warnings = {rule: n for (severity, rule), n in failures.items() if severity == "warning"}
+    return dg.AssetCheckResult(
+        asset_key=table_key(dataset),
+        check_name=CONTRACT_CHECK,
+        passed=not errors,
+        severity=dg.AssetCheckSeverity.ERROR,
+        metadata={
+            "rows_checked": stored.height,
+            "error_rule_failures": dg.MetadataValue.json(errors),
+            "warning_rule_rows": dg.MetadataValue.json(warnings),
+        },
+    )
+
+
+def _table_metadata(con: duckdb.DuckDBPyConnection, dataset: str) -> dict[str, object]:
+    rows, factories, first, last = con.execute(
+        f"SELECT count(*), count(DISTINCT {PSEUDONYM_COLUMN}), "
+        f"strftime(min(period), '%Y-%m'), strftime(max(period), '%Y-%m') FROM {dataset}"
+    ).fetchone()
+    return {
+        "dagster/row_count": rows,
+        "factories": factories,
+        "first_month": first or "-",
+        "last_month": last or "-",
+        "contract": str(contract_path(dataset)),
+    }
+
+
+@dg.multi_asset(
+    name="ingest_submissions",
+    specs=[
+        dg.AssetSpec(
+            SUBMISSIONS_KEY,
+            group_name=INGEST_GROUP,
+            description=(
+                "Audit log of every submitted file: name, hash, factory pseudonym, dataset, "
+                "months, times, status (accepted, refused, unchanged, superseded), "
+                "warnings and errors. Nothing is ever deleted from it."
+            ),
+        ),
+        *[
+            dg.AssetSpec(
+                table_key(dataset),
+                group_name=INGEST_GROUP,
+                description=load_contract(dataset).purpose,
+                metadata={"contract": str(contract_path(dataset))},
+            )
+            for dataset in DATASETS
+        ],
+    ],
+    check_specs=[
+        dg.AssetCheckSpec(
+            CONTRACT_CHECK,
+            asset=table_key(dataset),
+            description=f"The {dataset} contract's Great Expectations suite on the stored table.",
+        )
+        for dataset in DATASETS
+    ],
+)
+def ingest_submissions(
+    context: dg.AssetExecutionContext, warehouse: DuckDBResource, platform: PlatformResource
+) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
+    """Take every file waiting in the landing zone, validate them in one batch against
+    their contracts, store the accepted ones (each all or nothing, later months replace
+    earlier ones), log every file in the audit log, and move refused files to the
+    quarantine with their report for the uploader."""
+    settings = platform.settings()
+    with platform.warehouse_lock(), warehouse.get_connection() as con:
+        result = ingest_pending(con, settings, run_id=context.run_id)
+        for item in result.files:
+            if item.status == "refused" and item.report is not None:
+                context.log.warning(item.report.to_text("en"))
+        checks = [check_stored_table(con, dataset) for dataset in DATASETS]
+        tables = {dataset: _table_metadata(con, dataset) for dataset in DATASETS}
+        audit_rows = con.execute(f"SELECT count(*) FROM {SUBMISSIONS_TABLE}").fetchone()[0]
+
+    yield dg.MaterializeResult(
+        asset_key=SUBMISSIONS_KEY,
+        metadata={
+            "dagster/row_count": audit_rows,
+            "files_this_run": len(result.files),
+            **{f"{status}_this_run": n for status, n in sorted(result.summary().items())},
+            "processed_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        },
+    )
+    for dataset in DATASETS:
+        yield dg.MaterializeResult(
+            asset_key=table_key(dataset),
+            metadata={
+                **tables[dataset],
+                "files_accepted_this_run": result.count("accepted", dataset),
+                "files_refused_this_run": result.count("refused", dataset),
+            },
+        )
+    yield from checks

@@ -1,0 +1,222 @@
+"""The ``kpi`` command: check, submit and process files, write templates, run the demo.
+
+Exit codes: 0 success (a file accepted, possibly with warnings), 1 a file refused or a
+run that failed, 2 the command was used wrongly.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from kpi.contracts import DATASETS, load_contract
+from kpi.i18n import LANGUAGES
+from kpi.register import load_register
+from kpi.settings import Settings, ensure_dagster_home, get_settings
+
+app = typer.Typer(
+    no_args_is_help=True,
+    add_completion=False,
+    help="KPI-platform van het Sint-Truidense smart factory netwerk / KPI platform of the "
+    "Sint-Truiden smart factory network.",
+)
+
+Dataset = enum.StrEnum("Dataset", {name: name for name in DATASETS})  # type: ignore[misc]
+
+
+class Format(enum.StrEnum):
+    xlsx = "xlsx"
+    csv = "csv"
+
+
+DatasetOption = Annotated[
+    Dataset, typer.Option("--dataset", "-d", help="efficiency, quality, people or regional")
+]
+FactoryOption = Annotated[
+    str, typer.Option("--factory", "-f", help="Code of the submitting factory, e.g. F01")
+]
+LangOption = Annotated[str | None, typer.Option("--lang", help="nl (default) or en")]
+ExistingFile = Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)]
+
+
+def _lang(lang: str | None, settings: Settings) -> str:
+    chosen = (lang or settings.lang).lower()
+    if chosen not in LANGUAGES:
+        raise typer.BadParameter(f"use one of {', '.join(LANGUAGES)}", param_hint="--lang")
+    return chosen
+
+
+def _factory(code: str, settings: Settings) -> str:
+    register = load_register(settings.factory_register)
+    factory = register.by_code(code)
+    if factory is None:
+        raise typer.BadParameter(
+            f"'{code}' staat niet in het register {settings.factory_register} "
+            f"/ is not in the register (known: {', '.join(register.codes[:20])}"
+            f"{' …' if len(register.codes) > 20 else ''})",
+            param_hint="--factory",
+        )
+    return factory.code
+
+
+@app.command()
+def validate(
+    file: ExistingFile,
+    dataset: DatasetOption,
+    factory: FactoryOption,
+    json_output: Annotated[bool, typer.Option("--json", help="Print one JSON object")] = False,
+    lang: LangOption = None,
+) -> None:
+    """Check a file against its data contract; store nothing."""
+    from kpi.validation import Upload, validate_uploads
+
+    settings = get_settings()
+    chosen = _lang(lang, settings)
+    code = _factory(factory, settings)
+    report = validate_uploads([Upload(file, dataset.value, code)], settings.max_file_bytes)[0]
+    if json_output:
+        typer.echo(json.dumps(report.to_json(chosen), ensure_ascii=False, indent=2))
+    else:
+        typer.echo(report.to_text(chosen))
+        sql_rules = [r.name for r in load_contract(dataset.value).rules if r.kind == "sql"]
+        if report.accepted and sql_rules:
+            from kpi.i18n import message
+
+            typer.echo(message("report_sql_later", chosen, rules=", ".join(sql_rules)))
+    raise typer.Exit(0 if report.accepted else 1)
+
+
+@app.command()
+def submit(
+    file: ExistingFile,
+    dataset: DatasetOption,
+    factory: FactoryOption,
+    by: Annotated[str | None, typer.Option("--by", help="Who submits (for the audit log)")] = None,
+) -> None:
+    """Place a file in the landing zone; the sensor or `kpi run` processes it."""
+    from kpi.landing import submit as place
+
+    settings = get_settings()
+    code = _factory(factory, settings)
+    submission = place(file, dataset.value, code, settings, submitted_by=by)
+    typer.echo(
+        f"{submission.submission_id}: {file.name} -> {submission.path}\n"
+        "In de landingszone; de sensor of `kpi run` verwerkt het bestand. / "
+        "In the landing zone; the sensor or `kpi run` will process it."
+    )
+
+
+def run_monthly_cycle(settings: Settings) -> str:
+    """Materialise every asset in-process on the local Dagster instance; return run id."""
+    ensure_dagster_home(settings)
+    from dagster import DagsterInstance
+
+    from assets.names import MONTHLY_JOB
+    from pipelines.definitions import build_definitions
+
+    job = build_definitions(settings).resolve_job_def(MONTHLY_JOB)
+    with DagsterInstance.get() as instance:
+        result = job.execute_in_process(
+            instance=instance,
+            raise_on_error=False,
+            run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
+        )
+    if not result.success:
+        typer.echo(
+            f"De verwerking is mislukt / the run failed: see the Dagster UI, run {result.run_id}",
+            err=True,
+        )
+        raise typer.Exit(1)
+    return result.run_id
+
+
+def _print_run(settings: Settings, run_id: str, lang: str) -> None:
+    import duckdb
+
+    from kpi.findings import Finding
+    from kpi.validation import describe_periods
+
+    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
+        rows = con.execute(
+            "SELECT file_name, dataset, status, periods, warnings, errors FROM submissions "
+            "WHERE run_id = ? ORDER BY received_at",
+            [run_id],
+        ).fetchall()
+    if not rows:
+        typer.echo("Geen bestanden in de wachtrij / no files were waiting.")
+    for name, dataset, status, periods, warnings, errors in rows:
+        typer.echo(f"{status:<11} {dataset:<11} {describe_periods(periods) or '-':<22} {name}")
+        for record in json.loads(errors) + json.loads(warnings):
+            item = Finding.from_record(record)
+            where = f"rij/row {item.row}, " if item.row else ""
+            typer.echo(f"    {item.severity}: {where}{item.column or ''}: {item.message(lang)}")
+
+
+@app.command()
+def run(lang: LangOption = None) -> None:
+    """Process every waiting file and materialise all assets (in this process)."""
+    settings = get_settings()
+    chosen = _lang(lang, settings)
+    run_id = run_monthly_cycle(settings)
+    _print_run(settings, run_id, chosen)
+
+
+@app.command()
+def template(
+    dataset: DatasetOption,
+    fmt: Annotated[Format, typer.Option("--format", help="xlsx or csv")],
+    output: Annotated[Path, typer.Option("--output", "-o", dir_okay=False)],
+    lang: LangOption = None,
+) -> None:
+    """Write an empty upload template with the contract's columns, units and rules."""
+    from kpi.templates import write_template
+
+    settings = get_settings()
+    path = write_template(load_contract(dataset.value), output, fmt.value, _lang(lang, settings))
+    typer.echo(str(path))
+
+
+@app.command()
+def demo(
+    seed: Annotated[int, typer.Option(help="Seed of the fictional data")] = 42,
+    months: Annotated[int, typer.Option(help="Months of history")] = 36,
+    process: Annotated[
+        bool, typer.Option("--run/--no-run", help="Process after submitting")
+    ] = True,
+) -> None:
+    """Generate demo files of the 12 fictional factories, submit them, and process them."""
+    from kpi.demo import previous_month, write_demo_files
+    from kpi.landing import submit as place
+
+    settings = get_settings()
+    register = load_register(settings.factory_register)
+    last = previous_month(dt.date.today())
+    folder = settings.data_dir / "demo-files"
+    marker = folder / f".submitted-{seed}-{months}-{last:%Y-%m}"
+    if marker.exists():
+        typer.echo(f"Demo-bestanden zijn al ingediend / demo files already submitted ({folder}).")
+    else:
+        files = write_demo_files(
+            [(f.code, f.sector) for f in register.factories], last, months, seed, folder
+        )
+        for item in files:
+            place(item.path, item.dataset, item.factory_code, settings, submitted_by="demo")
+        marker.touch()
+        typer.echo(f"{len(files)} demo-bestanden ingediend / demo files submitted ({folder}).")
+    if process:
+        run_id = run_monthly_cycle(settings)
+        _print_run(settings, run_id, settings.lang)
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    app(prog_name="kpi")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,188 @@
+"""The one place that reads the data contracts (ODCS v3 YAML in ``contracts/``).
+
+Everything that needs a column list, a unit, a rule or a severity asks this module:
+the Great Expectations compiler, the reader, the warehouse schema, the upload template
+and the definitions page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any, Literal
+
+from open_data_contract_standard.model import CustomProperty, DataQuality, OpenDataContractStandard
+
+from kpi.settings import get_settings
+
+DATASETS: tuple[str, ...] = ("efficiency", "quality", "people", "regional")
+"""The datasets factories upload, in the order they are shown and processed."""
+
+CONTEXT_COLUMNS: tuple[str, ...] = ("_submission", "_submitting_factory", "_row")
+"""Columns the validator adds to every batch: which file, which factory submitted it,
+which row of the file. Contract rules may refer to them (e.g. once-per-file rules)."""
+
+LogicalType = Literal["string", "date", "integer", "number"]
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One quality rule of a contract, as written there."""
+
+    name: str
+    kind: Literal["custom", "sql"]
+    severity: Severity
+    column: str | None
+    description_en: str
+    description_nl: str
+    implementation: dict[str, Any] = field(default_factory=dict)
+    query: str | None = None
+
+    def description(self, lang: str) -> str:
+        return self.description_nl if lang == "nl" else self.description_en
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of an upload file, with its type, unit, range and rules."""
+
+    name: str
+    logical_type: LogicalType
+    required: bool
+    unit: str
+    description_en: str
+    description_nl: str
+    options: dict[str, Any]
+    pseudonymise: bool
+    rules: tuple[Rule, ...]
+
+    def description(self, lang: str) -> str:
+        return self.description_nl if lang == "nl" else self.description_en
+
+
+@dataclass(frozen=True)
+class DatasetContract:
+    """A dataset's contract: its columns in file order and every rule."""
+
+    name: str
+    title_nl: str
+    title_en: str
+    purpose: str
+    columns: tuple[Column, ...]
+    schema_rules: tuple[Rule, ...]
+    odcs: OpenDataContractStandard
+
+    def title(self, lang: str) -> str:
+        return self.title_nl if lang == "nl" else self.title_en
+
+    @property
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    def column(self, name: str) -> Column:
+        for candidate in self.columns:
+            if candidate.name == name:
+                return candidate
+        raise KeyError(f"{self.name} has no column {name!r}")
+
+    @property
+    def measure_columns(self) -> list[Column]:
+        """The base measures: every column but the factory code and the period."""
+        return [c for c in self.columns if c.name not in ("factory_code", "period")]
+
+    @property
+    def rules(self) -> list[Rule]:
+        return [rule for column in self.columns for rule in column.rules] + list(self.schema_rules)
+
+
+def _custom(properties: list[CustomProperty] | None, name: str, default: Any = None) -> Any:
+    for prop in properties or []:
+        if prop.property == name:
+            return prop.value
+    return default
+
+
+def _rule(quality: DataQuality, column: str | None, contract_name: str) -> Rule:
+    if quality.type not in ("custom", "sql"):
+        raise ValueError(
+            f"contract {contract_name}: rule {quality.name!r} has type {quality.type!r}; "
+            "ranges belong in logicalTypeOptions, other rules are custom or sql"
+        )
+    if quality.severity not in ("error", "warning"):
+        raise ValueError(
+            f"contract {contract_name}: rule {quality.name!r} needs severity error or warning"
+        )
+    if quality.type == "custom" and quality.engine != "great-expectations":
+        raise ValueError(
+            f"contract {contract_name}: custom rule {quality.name!r} must use "
+            "engine great-expectations"
+        )
+    implementation = quality.implementation if isinstance(quality.implementation, dict) else {}
+    return Rule(
+        name=str(quality.name),
+        kind=quality.type,  # type: ignore[arg-type]
+        severity=quality.severity,  # type: ignore[arg-type]
+        column=column,
+        description_en=quality.description or str(quality.name),
+        description_nl=_custom(quality.customProperties, "description_nl", quality.description),
+        implementation=implementation,
+        query=quality.query,
+    )
+
+
+def parse_contract(odcs: OpenDataContractStandard) -> DatasetContract:
+    """Turn the ODCS model of one dataset into the platform's typed view of it."""
+    if not odcs.schema_ or len(odcs.schema_) != 1:
+        raise ValueError(f"contract {odcs.name}: expected exactly one schema object")
+    schema = odcs.schema_[0]
+    columns = []
+    for prop in schema.properties or []:
+        if prop.logicalType not in ("string", "date", "integer", "number"):
+            raise ValueError(f"contract {odcs.name}: {prop.name} has unsupported type")
+        columns.append(
+            Column(
+                name=str(prop.name),
+                logical_type=prop.logicalType,  # type: ignore[arg-type]
+                required=bool(prop.required),
+                unit=str(_custom(prop.customProperties, "unit", "")),
+                description_en=prop.description or "",
+                description_nl=_custom(prop.customProperties, "description_nl", prop.description),
+                options=dict(prop.logicalTypeOptions or {}),
+                pseudonymise=bool(_custom(prop.customProperties, "pseudonymise", False)),
+                rules=tuple(_rule(q, str(prop.name), odcs.name) for q in prop.quality or []),
+            )
+        )
+    purpose = ""
+    if odcs.description is not None:
+        purpose = getattr(odcs.description, "purpose", None) or ""
+    return DatasetContract(
+        name=str(odcs.name),
+        title_nl=_custom(odcs.customProperties, "title_nl", odcs.name),
+        title_en=_custom(odcs.customProperties, "title_en", odcs.name),
+        purpose=purpose,
+        columns=tuple(columns),
+        schema_rules=tuple(_rule(q, None, odcs.name) for q in schema.quality or []),
+        odcs=odcs,
+    )
+
+
+def contract_path(dataset: str, contracts_dir: Path | None = None) -> Path:
+    return (contracts_dir or get_settings().contracts_dir) / f"{dataset}.odcs.yaml"
+
+
+@cache
+def _load(path: Path) -> DatasetContract:
+    return parse_contract(OpenDataContractStandard.from_file(str(path)))
+
+
+def load_contract(dataset: str, contracts_dir: Path | None = None) -> DatasetContract:
+    """The contract of ``dataset`` (one of :data:`DATASETS`)."""
+    if dataset not in DATASETS:
+        raise KeyError(f"unknown dataset {dataset!r}; known: {', '.join(DATASETS)}")
+    return _load(contract_path(dataset, contracts_dir))
+
+
+def all_contracts(contracts_dir: Path | None = None) -> list[DatasetContract]:
+    return [load_contract(name, contracts_dir) for name in DATASETS]

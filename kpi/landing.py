@@ -1,0 +1,197 @@
+"""The landing zone: where submitted files wait, and where they go once processed.
+
+Layout under ``$KPI_DATA_DIR``::
+
+    landing/pending/<dataset>/<factory>/<submission_id>.<ext>   waiting file
+    landing/pending/<dataset>/<factory>/<submission_id>.json    who, when, original name
+    landing/archive/<dataset>/<factory>/...                     processed and stored
+    quarantine/<dataset>/<factory>/...                          refused, with its report
+
+Files are never deleted: a processed file moves to the archive or the quarantine.
+A file copied into ``pending/<dataset>/<factory>/`` by hand is picked up too.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import re
+import shutil
+import tempfile
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from kpi.contracts import DATASETS
+from kpi.settings import Settings
+
+META_SUFFIX = ".json"
+REPORT_SUFFIX = ".report.txt"
+SETTLE_SECONDS = 2.0
+"""A file dropped by hand is taken once it has not changed for this long (copy finished)."""
+
+
+@dataclass(frozen=True)
+class Submission:
+    """A file in the landing zone, as submitted."""
+
+    submission_id: str
+    dataset: str
+    factory_code: str
+    file_name: str
+    sha256: str
+    received_at: str
+    submitted_by: str | None
+    path: Path
+
+    @property
+    def meta_path(self) -> Path:
+        return self.path.with_suffix(META_SUFFIX)
+
+    def meta(self) -> dict[str, object]:
+        data = asdict(self)
+        data.pop("path")
+        return data
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    os.replace(tmp, path)
+
+
+def submit(
+    source: Path,
+    dataset: str,
+    factory_code: str,
+    settings: Settings,
+    *,
+    file_name: str | None = None,
+    submitted_by: str | None = None,
+) -> Submission:
+    """Place a copy of ``source`` in the landing zone and return its submission.
+
+    Submitting the identical file again while it still waits returns the waiting one:
+    it is processed once.
+    """
+    if dataset not in DATASETS:
+        raise ValueError(f"unknown dataset {dataset!r}")
+    factory_code = factory_code.strip().upper()
+    folder = settings.pending_dir / dataset / factory_code
+    folder.mkdir(parents=True, exist_ok=True)
+    sha = sha256_of(source)
+    for waiting in _submissions_in(folder, dataset, factory_code):
+        if waiting.sha256 == sha:
+            return waiting
+    received = _now()
+    submission_id = f"{received:%Y%m%dT%H%M%S%f}-{sha[:10]}"
+    extension = source.suffix.lower()
+    target = folder / f"{submission_id}{extension}"
+    # copy under a hidden name first: the sensor only sees complete files with metadata
+    hidden = folder / f".{submission_id}{extension}"
+    shutil.copyfile(source, hidden)
+    os.replace(hidden, target)
+    submission = Submission(
+        submission_id=submission_id,
+        dataset=dataset,
+        factory_code=factory_code,
+        file_name=file_name or source.name,
+        sha256=sha,
+        received_at=received.isoformat(),
+        submitted_by=submitted_by,
+        path=target,
+    )
+    _write_atomic(submission.meta_path, json.dumps(submission.meta(), indent=2))
+    return submission
+
+
+def _submissions_in(folder: Path, dataset: str, factory_code: str) -> list[Submission]:
+    found = []
+    if not folder.is_dir():
+        return found
+    for path in sorted(folder.iterdir()):
+        if path.name.startswith(".") or path.suffix == META_SUFFIX or not path.is_file():
+            continue
+        meta_path = path.with_suffix(META_SUFFIX)
+        if meta_path.exists():
+            meta = json.loads(meta_path.read_text(encoding="utf-8"))
+            found.append(Submission(path=path, **meta))
+            continue
+        # dropped by hand: take it once the copy has settled
+        stat = path.stat()
+        if time.time() - stat.st_mtime < SETTLE_SECONDS:
+            continue
+        sha = sha256_of(path)
+        received = dt.datetime.fromtimestamp(stat.st_mtime, dt.UTC)
+        # the same bytes may lie in two folders: the id depends on the place too
+        place = hashlib.sha256(f"{dataset}/{factory_code}/{path.name}/{sha}".encode())
+        found.append(
+            Submission(
+                submission_id=f"{received:%Y%m%dT%H%M%S%f}-{place.hexdigest()[:10]}",
+                dataset=dataset,
+                factory_code=factory_code,
+                file_name=path.name,
+                sha256=sha,
+                received_at=received.isoformat(),
+                submitted_by=None,
+                path=path,
+            )
+        )
+    return found
+
+
+def list_pending(settings: Settings) -> list[Submission]:
+    """Every file waiting in the landing zone, oldest first."""
+    pending: list[Submission] = []
+    for dataset in DATASETS:
+        root = settings.pending_dir / dataset
+        if not root.is_dir():
+            continue
+        for folder in sorted(p for p in root.iterdir() if p.is_dir()):
+            pending.extend(_submissions_in(folder, dataset, folder.name.upper()))
+    return sorted(pending, key=lambda s: (s.received_at, s.submission_id))
+
+
+def _safe(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", name)[:80]
+
+
+def settle(
+    submission: Submission,
+    settings: Settings,
+    *,
+    refused: bool,
+    report_text: str = "",
+    report_json: dict | None = None,
+) -> Path:
+    """Move a processed file out of ``pending``: to the archive, or to the quarantine
+    with its report when refused. Returns the new location of the file."""
+    base = settings.quarantine_dir if refused else settings.archive_dir
+    folder = base / submission.dataset / submission.factory_code
+    folder.mkdir(parents=True, exist_ok=True)
+    stem = f"{submission.submission_id}__{_safe(Path(submission.file_name).stem)}"
+    target = folder / f"{stem}{submission.path.suffix.lower()}"
+    meta = {**submission.meta(), "original_path": str(submission.path)}
+    if report_json is not None:
+        meta["report"] = report_json
+    _write_atomic(folder / f"{stem}{META_SUFFIX}", json.dumps(meta, indent=2, ensure_ascii=False))
+    if refused:
+        _write_atomic(folder / f"{stem}{REPORT_SUFFIX}", report_text + "\n")
+    os.replace(submission.path, target)
+    submission.meta_path.unlink(missing_ok=True)
+    return target

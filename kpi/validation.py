@@ -1,0 +1,230 @@
+"""Validate uploaded files against their data contracts, many files in one batch.
+
+A file is accepted when no rule of severity error fails; warnings are reported with it.
+Every finding names the file's row (as the uploader sees it), the column, the rule and
+the value as it was written in the file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from kpi.contracts import DatasetContract, load_contract
+from kpi.expectations import ROW_ID, CompiledExpectation, run_suite
+from kpi.findings import Finding, finding
+from kpi.i18n import message
+from kpi.parsing import parse_cells
+from kpi.reading import ROW_COLUMN, read_upload
+
+SEVERITY_ORDER = {"error": 0, "warning": 1}
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file to check, the dataset it claims to be and the factory that sends it."""
+
+    path: Path
+    dataset: str
+    factory_code: str
+    file_name: str = ""
+
+    @property
+    def display_name(self) -> str:
+        return self.file_name or self.path.name
+
+
+@dataclass
+class FileReport:
+    """The verdict on one file: its findings and, when accepted, its typed rows."""
+
+    upload: Upload
+    findings: list[Finding] = field(default_factory=list)
+    values: pl.DataFrame | None = None
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "warning"]
+
+    @property
+    def accepted(self) -> bool:
+        return not self.errors and self.values is not None
+
+    @property
+    def periods(self) -> list[str]:
+        if self.values is None:
+            return []
+        months = self.values.get_column("period").drop_nulls().unique().sort()
+        return [f"{month:%Y-%m}" for month in months]
+
+    def to_json(self, lang: str) -> dict[str, Any]:
+        return {
+            "accepted": self.accepted,
+            "file": self.upload.display_name,
+            "dataset": self.upload.dataset,
+            "factory": self.upload.factory_code,
+            "periods": self.periods,
+            "rows": 0 if self.values is None else self.values.height,
+            "errors": [f.to_dict(lang) for f in self.errors],
+            "warnings": [f.to_dict(lang) for f in self.warnings],
+        }
+
+    def to_text(self, lang: str) -> str:
+        upload = self.upload
+        names = {"file": upload.display_name, "dataset": upload.dataset}
+        names["factory"] = upload.factory_code
+        if self.accepted:
+            lines = [
+                message(
+                    "report_accepted",
+                    lang,
+                    rows=0 if self.values is None else self.values.height,
+                    periods=describe_periods(self.periods),
+                    **names,
+                )
+            ]
+        else:
+            lines = [message("report_refused", lang, count=len(self.errors), **names)]
+            lines += [_line(f, lang) for f in self.errors]
+        if self.warnings:
+            lines.append(message("report_warnings", lang, count=len(self.warnings)))
+            lines += [_line(f, lang) for f in self.warnings]
+        return "\n".join(lines)
+
+
+def describe_periods(periods: list[str]) -> str:
+    """'2024-01..2024-12 (12)' for a run of months, else the months listed."""
+    if len(periods) <= 3:
+        return ", ".join(periods)
+    return f"{periods[0]}..{periods[-1]} ({len(periods)})"
+
+
+def _line(item: Finding, lang: str) -> str:
+    if item.row is not None:
+        return message(
+            "report_line",
+            lang,
+            row=item.row,
+            column=item.column or "-",
+            message=item.message(lang),
+            rule=item.rule,
+        )
+    if item.column is not None:
+        return message(
+            "report_column_line",
+            lang,
+            column=item.column,
+            message=item.message(lang),
+            rule=item.rule,
+        )
+    return message("report_file_line", lang, message=item.message(lang), rule=item.rule)
+
+
+def _cell_finding(expectation: CompiledExpectation, row: int, value: str | None) -> Finding:
+    shown = value if value is not None else ""
+    if expectation.rule == "required":
+        return finding("error", "required", "required", row=row, column=expectation.column)
+    if expectation.contract_rule is None:
+        return finding(
+            expectation.severity,  # type: ignore[arg-type]
+            expectation.rule,
+            expectation.rule,
+            row=row,
+            column=expectation.column,
+            value=value,
+            limit=expectation.limit,
+        )
+    rule = expectation.contract_rule
+    return Finding(
+        rule.severity,
+        rule.name,
+        row,
+        expectation.column,
+        value,
+        {
+            lang: message("contract_rule", lang, description=rule.description(lang), value=shown)
+            for lang in ("nl", "en")
+        },
+    )
+
+
+def current_month_of(today: dt.date | None) -> dt.date:
+    today = today or dt.date.today()
+    return today.replace(day=1)
+
+
+def validate_uploads(
+    uploads: list[Upload], max_bytes: int, today: dt.date | None = None
+) -> list[FileReport]:
+    """Check every upload; GX runs once per dataset for the whole batch."""
+    month = current_month_of(today)
+    reports = [FileReport(upload) for upload in uploads]
+    by_dataset: dict[str, list[int]] = defaultdict(list)
+    raw_cells: dict[int, pl.DataFrame] = {}
+    typed: dict[int, pl.DataFrame] = {}
+    unparsed: dict[int, set[tuple[int, str]]] = {}
+    for index, upload in enumerate(uploads):
+        contract = load_contract(upload.dataset)
+        raw = read_upload(upload.path, contract, max_bytes)
+        reports[index].findings.extend(raw.findings)
+        if raw.cells is None:
+            continue
+        parsed = parse_cells(raw.cells, contract)
+        reports[index].findings.extend(parsed.findings)
+        raw_cells[index] = raw.cells
+        typed[index] = parsed.values
+        unparsed[index] = parsed.unparsed
+        by_dataset[upload.dataset].append(index)
+
+    for dataset, indexes in by_dataset.items():
+        _validate_dataset(
+            load_contract(dataset), indexes, uploads, typed, raw_cells, unparsed, reports, month
+        )
+
+    for index, report in enumerate(reports):
+        report.findings.sort(
+            key=lambda f: (SEVERITY_ORDER[f.severity], f.row or 0, f.column or "", f.rule)
+        )
+        if not report.errors and index in typed:
+            report.values = typed[index]
+    return reports
+
+
+def _validate_dataset(
+    contract: DatasetContract,
+    indexes: list[int],
+    uploads: list[Upload],
+    typed: dict[int, pl.DataFrame],
+    raw_cells: dict[int, pl.DataFrame],
+    unparsed: dict[int, set[tuple[int, str]]],
+    reports: list[FileReport],
+    month: dt.date,
+) -> None:
+    frames = [
+        typed[i].with_columns(
+            pl.lit(i).alias("_submission"),
+            pl.lit(uploads[i].factory_code.strip().upper()).alias("_submitting_factory"),
+        )
+        for i in indexes
+    ]
+    batch = pl.concat(frames).with_row_index(ROW_ID)
+    raw = pl.concat([raw_cells[i] for i in indexes])
+    submission_of = batch.get_column("_submission").to_list()
+    row_of = batch.get_column(ROW_COLUMN).to_list()
+    for failure in run_suite(contract, batch, month):
+        index = submission_of[failure.row_id]
+        row = row_of[failure.row_id]
+        column = failure.expectation.column
+        if failure.expectation.rule == "required" and (row, column) in unparsed[index]:
+            continue  # already reported as "not a number" / "not a month"
+        value = raw[failure.row_id, column] if column else None
+        reports[index].findings.append(_cell_finding(failure.expectation, row, value))

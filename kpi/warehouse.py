@@ -1,0 +1,247 @@
+"""The warehouse (DuckDB): tables made from the contracts, and storing accepted files.
+
+Only pipeline runs write here, one at a time (see DESIGN.md). Factories are identified by
+their pseudonym; the factory code of a file never reaches a table.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from typing import Literal
+
+import duckdb
+import polars as pl
+
+from kpi.contracts import DATASETS, DatasetContract, all_contracts, load_contract
+from kpi.findings import Finding
+from kpi.i18n import LANGUAGES, message
+from kpi.landing import Submission
+from kpi.validation import FileReport
+
+SQL_TYPES = {"string": "VARCHAR", "date": "DATE", "integer": "BIGINT", "number": "DOUBLE"}
+PSEUDONYM_COLUMN = "factory_pseudonym"
+SUBMISSIONS_TABLE = "submissions"
+
+Status = Literal["accepted", "refused", "unchanged", "superseded"]
+
+SUBMISSIONS_DDL = f"""
+CREATE TABLE IF NOT EXISTS {SUBMISSIONS_TABLE} (
+    submission_id VARCHAR PRIMARY KEY,
+    dataset VARCHAR NOT NULL,
+    {PSEUDONYM_COLUMN} VARCHAR NOT NULL,
+    file_name VARCHAR NOT NULL,
+    sha256 VARCHAR NOT NULL,
+    periods VARCHAR[] NOT NULL,
+    row_count INTEGER NOT NULL,
+    received_at TIMESTAMPTZ NOT NULL,
+    processed_at TIMESTAMPTZ NOT NULL,
+    status VARCHAR NOT NULL,
+    superseded_by VARCHAR,
+    warnings JSON NOT NULL,
+    errors JSON NOT NULL,
+    submitted_by VARCHAR,
+    run_id VARCHAR
+)
+"""
+
+
+def table_columns(contract: DatasetContract) -> list[tuple[str, str]]:
+    """(name, SQL type) of a dataset's warehouse table, from its contract."""
+    columns = [
+        (PSEUDONYM_COLUMN, "VARCHAR")
+        if column.pseudonymise
+        else (column.name, SQL_TYPES[column.logical_type])
+        for column in contract.columns
+    ]
+    return [*columns, ("submission_id", "VARCHAR")]
+
+
+def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the audit log and one table per dataset; add columns a contract gained."""
+    con.execute(SUBMISSIONS_DDL)
+    for contract in all_contracts():
+        columns = table_columns(contract)
+        body = ", ".join(f"{name} {kind} NOT NULL" for name, kind in columns)
+        con.execute(
+            f"CREATE TABLE IF NOT EXISTS {contract.name} "
+            f"({body}, PRIMARY KEY ({PSEUDONYM_COLUMN}, period))"
+        )
+        existing = {
+            row[0]
+            for row in con.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_name = ?",
+                [contract.name],
+            ).fetchall()
+        }
+        for name, kind in columns:
+            if name not in existing:
+                con.execute(f"ALTER TABLE {contract.name} ADD COLUMN {name} {kind}")
+
+
+@dataclass
+class ProcessedFile:
+    """A submission with what became of it in this run."""
+
+    submission: Submission
+    pseudonym: str
+    status: Status
+    report: FileReport | None = None
+
+    @property
+    def findings(self) -> list[Finding]:
+        return [] if self.report is None else self.report.findings
+
+
+def current_accepted(con: duckdb.DuckDBPyConnection) -> set[tuple[str, str, str]]:
+    """(dataset, pseudonym, sha256) of the files whose every row is still current."""
+    current: set[tuple[str, str, str]] = set()
+    for dataset in DATASETS:
+        rows = con.execute(
+            f"""
+            SELECT s.dataset, s.{PSEUDONYM_COLUMN}, s.sha256
+            FROM {SUBMISSIONS_TABLE} s
+            WHERE s.dataset = ? AND s.status = 'accepted'
+              AND s.row_count = (SELECT count(*) FROM {dataset} t
+                                 WHERE t.submission_id = s.submission_id)
+            """,
+            [dataset],
+        ).fetchall()
+        current.update(rows)
+    return current
+
+
+def _incoming(contract: DatasetContract, files: list[ProcessedFile]) -> pl.DataFrame:
+    frames = []
+    for order, item in enumerate(files):
+        assert item.report is not None and item.report.values is not None
+        frames.append(
+            item.report.values.drop("factory_code").with_columns(
+                pl.lit(item.pseudonym).alias(PSEUDONYM_COLUMN),
+                pl.lit(item.submission.submission_id).alias("submission_id"),
+                pl.lit(order).alias("_order"),
+            )
+        )
+    return pl.concat(frames)
+
+
+def _sql_rule_warnings(
+    con: duckdb.DuckDBPyConnection,
+    contract: DatasetContract,
+    view: str,
+    by_id: dict[str, ProcessedFile],
+) -> None:
+    for rule in contract.rules:
+        if rule.kind != "sql" or not rule.query:
+            continue
+        query = rule.query.replace("${incoming}", view)
+        for submission_id, row, value in con.execute(query).fetchall():
+            texts = {
+                lang: message(
+                    "contract_rule", lang, description=rule.description(lang), value=value
+                )
+                for lang in LANGUAGES
+            }
+            report = by_id[submission_id].report
+            assert report is not None
+            report.findings.append(
+                Finding(rule.severity, rule.name, row, rule.column, str(value), texts)
+            )
+
+
+def store(
+    con: duckdb.DuckDBPyConnection,
+    files: list[ProcessedFile],
+    *,
+    run_id: str | None,
+    processed_at: dt.datetime,
+) -> None:
+    """Store a batch in one transaction: accepted rows replace earlier rows of the same
+    factory, dataset and month (the latest submission wins); every file gets its line
+    in the audit log; files whose rows are all replaced become ``superseded``.
+    Any failure rolls everything back: the files stay in the landing zone."""
+    by_id = {item.submission.submission_id: item for item in files}
+    views: list[str] = []
+    con.begin()
+    try:
+        for dataset in DATASETS:
+            accepted = [
+                f for f in files if f.status == "accepted" and f.submission.dataset == dataset
+            ]
+            if not accepted:
+                continue
+            contract = load_contract(dataset)
+            view = f"incoming_{dataset}"
+            incoming = _incoming(contract, accepted)  # noqa: F841 (read by DuckDB below)
+            con.register(view, incoming)
+            views.append(view)
+            names = ", ".join(name for name, _ in table_columns(contract))
+            con.execute(
+                f"DELETE FROM {dataset} USING {view} AS incoming "
+                f"WHERE {dataset}.{PSEUDONYM_COLUMN} = incoming.{PSEUDONYM_COLUMN} "
+                f"AND {dataset}.period = incoming.period"
+            )
+            con.execute(
+                f"INSERT INTO {dataset} ({names}) SELECT {names} FROM {view} "
+                f"QUALIFY row_number() OVER (PARTITION BY {PSEUDONYM_COLUMN}, period "
+                f"ORDER BY _order DESC) = 1"
+            )
+        # rules across datasets see the whole batch stored (people before regional)
+        for view in views:
+            dataset = view.removeprefix("incoming_")
+            _sql_rule_warnings(con, load_contract(dataset), view, by_id)
+        for item in files:
+            _insert_submission(con, item, run_id, processed_at)
+        for dataset in DATASETS:
+            con.execute(
+                f"""
+                UPDATE {SUBMISSIONS_TABLE} AS s SET status = 'superseded',
+                    superseded_by = (
+                        SELECT max(t.submission_id) FROM {dataset} t
+                        WHERE t.{PSEUDONYM_COLUMN} = s.{PSEUDONYM_COLUMN}
+                          AND list_contains(s.periods, strftime(t.period, '%Y-%m')))
+                WHERE s.dataset = ? AND s.status = 'accepted' AND NOT EXISTS (
+                    SELECT 1 FROM {dataset} t WHERE t.submission_id = s.submission_id)
+                """,
+                [dataset],
+            )
+        con.commit()
+    except Exception:
+        con.rollback()
+        raise
+    finally:
+        for view in views:
+            con.unregister(view)
+
+
+def _insert_submission(
+    con: duckdb.DuckDBPyConnection,
+    item: ProcessedFile,
+    run_id: str | None,
+    processed_at: dt.datetime,
+) -> None:
+    report = item.report
+    submission = item.submission
+    periods = report.periods if report is not None else []
+    rows = report.values.height if report is not None and report.values is not None else 0
+    findings = item.findings
+    con.execute(
+        f"INSERT INTO {SUBMISSIONS_TABLE} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?)",
+        [
+            submission.submission_id,
+            submission.dataset,
+            item.pseudonym,
+            submission.file_name,
+            submission.sha256,
+            periods,
+            rows if item.status == "accepted" else 0,
+            dt.datetime.fromisoformat(submission.received_at),
+            processed_at,
+            item.status,
+            json.dumps([f.to_record() for f in findings if f.severity == "warning"]),
+            json.dumps([f.to_record() for f in findings if f.severity == "error"]),
+            submission.submitted_by,
+            run_id,
+        ],
+    )

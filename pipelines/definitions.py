@@ -1,0 +1,26 @@
+"""The Dagster code location: assembles assets, checks, jobs, sensors and resources.
+
+It computes nothing; configuration is read once, from the ``KPI_*`` environment.
+"""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from assets import ingest
+from kpi.settings import Settings, get_settings
+from pipelines.jobs import monthly_cycle_job
+from pipelines.resources import build_resources
+from pipelines.sensors import landing_zone_sensor
+
+
+def build_definitions(settings: Settings) -> dg.Definitions:
+    return dg.Definitions(
+        assets=dg.load_assets_from_modules([ingest]),
+        jobs=[monthly_cycle_job],
+        sensors=[landing_zone_sensor],
+        resources=build_resources(settings),
+    )
+
+
+defs = build_definitions(get_settings())

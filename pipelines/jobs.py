@@ -1,0 +1,14 @@
+"""Jobs: the monthly cycle materialises every asset, as one writer of the warehouse."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from assets.names import MONTHLY_JOB, WAREHOUSE_TAG, WAREHOUSE_WRITER
+
+monthly_cycle_job = dg.define_asset_job(
+    MONTHLY_JOB,
+    selection=dg.AssetSelection.all(),
+    tags={WAREHOUSE_TAG: WAREHOUSE_WRITER},
+    description="Process waiting files and refresh everything downstream of them.",
+)

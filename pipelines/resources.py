@@ -1,0 +1,54 @@
+"""Resources: where the platform's files are, and the warehouse connection."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import dagster as dg
+from dagster_duckdb import DuckDBResource
+from filelock import FileLock
+
+from kpi.settings import Settings
+
+
+class PlatformResource(dg.ConfigurableResource):
+    """The data directory, the factory register and the upload limits of this deployment.
+
+    Defaults come from the ``KPI_*`` environment (see ``kpi.settings``); the pseudonym key
+    is read from ``KPI_PSEUDONYM_KEY`` or the data directory when first needed, never here.
+    """
+
+    data_dir: str
+    factory_register: str
+    max_file_mb: float = 10.0
+    lang: str = "nl"
+
+    def settings(self) -> Settings:
+        return Settings(
+            data_dir=Path(self.data_dir),
+            factory_register=Path(self.factory_register),
+            max_file_mb=self.max_file_mb,
+            lang=self.lang,
+        )
+
+    @contextmanager
+    def warehouse_lock(self) -> Iterator[None]:
+        """Hold the single-writer lock of the warehouse (shared with ``kpi run``)."""
+        settings = self.settings()
+        settings.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
+        with FileLock(str(settings.warehouse_lock_path)):
+            yield
+
+
+def build_resources(settings: Settings) -> dict[str, dg.ConfigurableResource]:
+    return {
+        "platform": PlatformResource(
+            data_dir=str(settings.data_dir),
+            factory_register=str(settings.factory_register),
+            max_file_mb=settings.max_file_mb,
+            lang=settings.lang,
+        ),
+        "warehouse": DuckDBResource(database=str(settings.warehouse_path)),
+    }

@@ -1,0 +1,64 @@
+"""The ingest asset, materialised in-process against a DuckDB file in tmp_path."""
+
+from __future__ import annotations
+
+import dagster as dg
+import duckdb
+
+from assets.ingest import check_stored_table, ingest_submissions
+from assets.names import CONTRACT_CHECK, SUBMISSIONS_KEY, table_key
+from kpi.contracts import DATASETS
+from kpi.landing import list_pending, submit
+from pipelines.resources import build_resources
+
+
+def test_materialising_stores_waiting_files_and_passes_the_contract_checks(settings, make_file):
+    for dataset in DATASETS:
+        submit(make_file(dataset, "F08"), dataset, "F08", settings)
+    submit(
+        make_file(
+            "quality", "F04", change=lambda r: r.with_columns(parts_shipped=-r["parts_shipped"])
+        ),
+        "quality",
+        "F04",
+        settings,
+    )
+
+    result = dg.materialize([ingest_submissions], resources=build_resources(settings))
+
+    assert result.success
+    materialised = {e.asset_key for e in result.get_asset_materialization_events()}
+    assert materialised == {SUBMISSIONS_KEY, *(table_key(d) for d in DATASETS)}
+    checks = result.get_asset_check_evaluations()
+    assert {(c.asset_key, c.check_name) for c in checks} == {
+        (table_key(d), CONTRACT_CHECK) for d in DATASETS
+    }
+    assert all(c.passed for c in checks)
+    audit = result.asset_materializations_for_node("ingest_submissions")
+    submissions = next(m for m in audit if m.asset_key == SUBMISSIONS_KEY)
+    assert submissions.metadata["accepted_this_run"].value == 4
+    assert submissions.metadata["refused_this_run"].value == 1
+    quality = next(m for m in audit if m.asset_key == table_key("quality"))
+    assert quality.metadata["dagster/row_count"].value == 3
+    assert list_pending(settings) == []
+    assert settings.warehouse_path.exists()
+
+
+def test_contract_check_fails_when_a_stored_row_breaks_an_error_rule(settings, make_file):
+    submit(make_file("quality"), "quality", "F01", settings)
+    dg.materialize([ingest_submissions], resources=build_resources(settings))
+    with duckdb.connect(str(settings.warehouse_path)) as con:
+        con.execute(
+            "UPDATE quality SET parts_rejected_by_customer = parts_shipped + 5 "
+            "WHERE period = DATE '2025-11-01'"
+        )
+        check = check_stored_table(con, "quality")
+    assert not check.passed
+    assert check.metadata["error_rule_failures"].value == {"rejected_within_shipped": 1}
+    assert check.metadata["rows_checked"].value == 3
+
+
+def test_nothing_waiting_still_materialises_and_checks(settings):
+    result = dg.materialize([ingest_submissions], resources=build_resources(settings))
+    assert result.success
+    assert all(c.passed for c in result.get_asset_check_evaluations())
