@@ -15,7 +15,7 @@ from kpi.expectations import ROW_ID, run_suite
 from kpi.ingest import ingest_pending
 from kpi.reading import ROW_COLUMN
 from kpi.validation import current_month_of
-from kpi.warehouse import PSEUDONYM_COLUMN, SUBMISSIONS_TABLE
+from kpi.warehouse import PSEUDONYM_COLUMN, SUBMISSIONS_TABLE, scalar
 from pipelines.resources import PlatformResource
 
 
@@ -53,10 +53,10 @@ def check_stored_table(con: duckdb.DuckDBPyConnection, dataset: str) -> dg.Asset
 
 
 def _table_metadata(con: duckdb.DuckDBPyConnection, dataset: str) -> dict[str, object]:
-    rows, factories, first, last = con.execute(
+    ((rows, factories, first, last),) = con.execute(
         f"SELECT count(*), count(DISTINCT {PSEUDONYM_COLUMN}), "
         f"strftime(min(period), '%Y-%m'), strftime(max(period), '%Y-%m') FROM {dataset}"
-    ).fetchone()
+    ).fetchall()
     return {
         "dagster/row_count": rows,
         "factories": factories,
@@ -112,7 +112,7 @@ def ingest_submissions(
                 context.log.warning(item.report.to_text("en"))
         checks = [check_stored_table(con, dataset) for dataset in DATASETS]
         tables = {dataset: _table_metadata(con, dataset) for dataset in DATASETS}
-        audit_rows = con.execute(f"SELECT count(*) FROM {SUBMISSIONS_TABLE}").fetchone()[0]
+        audit_rows = scalar(con, f"SELECT count(*) FROM {SUBMISSIONS_TABLE}")
 
     yield dg.MaterializeResult(
         asset_key=SUBMISSIONS_KEY,

@@ -5,6 +5,9 @@ from __future__ import annotations
 import dagster as dg
 
 INGEST_GROUP = "ingest"
+KPIS_GROUP = "kpis"
+BENCHMARKS_GROUP = "benchmarks"
+PUBLISH_GROUP = "publish"
 CONTRACT_CHECK = "contract_suite"
 """The asset check that runs a dataset's Great Expectations suite on its stored table."""
 
@@ -18,3 +21,10 @@ SUBMISSIONS_KEY = dg.AssetKey(["warehouse", "submissions"])
 def table_key(dataset: str) -> dg.AssetKey:
     """``warehouse/<dataset>``: asset keys mirror warehouse tables."""
     return dg.AssetKey(["warehouse", dataset])
+
+
+FACTORY_KPIS_KEY = dg.AssetKey(["marts", "factory_kpis"])
+FACTORY_PEER_GROUPS_KEY = dg.AssetKey(["marts", "factory_peer_groups"])
+PEER_STATS_KEY = dg.AssetKey(["marts", "peer_stats"])
+REGION_INDICATORS_KEY = dg.AssetKey(["marts", "region_indicators"])
+SNAPSHOT_KEY = dg.AssetKey(["serving", "benchmark_snapshot"])

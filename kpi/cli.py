@@ -35,6 +35,16 @@ class Format(enum.StrEnum):
     csv = "csv"
 
 
+class ExportWhat(enum.StrEnum):
+    peer_stats = "peer-stats"
+    region = "region"
+
+
+class ExportFormat(enum.StrEnum):
+    csv = "csv"
+    parquet = "parquet"
+
+
 DatasetOption = Annotated[
     Dataset, typer.Option("--dataset", "-d", help="efficiency, quality, people or regional")
 ]
@@ -180,6 +190,27 @@ def template(
     settings = get_settings()
     path = write_template(load_contract(dataset.value), output, fmt.value, _lang(lang, settings))
     typer.echo(str(path))
+
+
+@app.command()
+def export(
+    what: Annotated[ExportWhat, typer.Argument(help="peer-stats or region")],
+    fmt: Annotated[ExportFormat, typer.Option("--format", help="csv or parquet")],
+    output: Annotated[Path, typer.Option("--output", "-o", dir_okay=False)],
+) -> None:
+    """Export the published peer statistics or regional indicators (anonymous only)."""
+    from kpi.serving import export as write_export
+
+    settings = get_settings()
+    if not settings.serving_path.exists():
+        typer.echo(
+            f"Nog geen gepubliceerde benchmark in {settings.serving_path}: voer eerst `kpi run` "
+            "uit. / No published benchmark yet: run `kpi run` first.",
+            err=True,
+        )
+        raise typer.Exit(1)
+    rows = write_export(settings.serving_path, what.value, fmt.value, output)
+    typer.echo(f"{rows} rijen / rows -> {output}")
 
 
 @app.command()

@@ -186,3 +186,91 @@ def load_contract(dataset: str, contracts_dir: Path | None = None) -> DatasetCon
 
 def all_contracts(contracts_dir: Path | None = None) -> list[DatasetContract]:
     return [load_contract(name, contracts_dir) for name in DATASETS]
+
+
+# --- computed datasets: the KPIs and the city's indicators -----------------------------
+
+Direction = Literal["higher", "lower", "context"]
+
+
+@dataclass(frozen=True)
+class Definition:
+    """A figure the platform computes (a factory KPI or a regional indicator)."""
+
+    name: str
+    kind: str
+    domain: str
+    formula: str
+    unit: str
+    label_nl: str
+    label_en: str
+    description_en: str
+    description_nl: str
+    numerator: str | None = None
+    denominator: str | None = None
+    scale: float = 1.0
+    direction: Direction = "context"
+    factors: tuple[str, ...] = ()
+    window_months: int = 12
+    additive: bool = False
+
+    def label(self, lang: str) -> str:
+        return self.label_nl if lang == "nl" else self.label_en
+
+    def description(self, lang: str) -> str:
+        return self.description_nl if lang == "nl" else self.description_en
+
+
+def _definitions(path: Path) -> tuple[Definition, ...]:
+    odcs = OpenDataContractStandard.from_file(str(path))
+    assert odcs.schema_ is not None
+    found = []
+    for prop in odcs.schema_[0].properties or []:
+        custom = {c.property: c.value for c in prop.customProperties or []}
+        found.append(
+            Definition(
+                name=str(prop.name),
+                kind=str(custom["kind"]),
+                domain=str(custom.get("domain") or (prop.transformSourceObjects or ["region"])[0]),
+                formula=prop.transformLogic or "",
+                unit=str(custom.get("unit", "")),
+                label_nl=str(custom.get("label_nl", prop.name)),
+                label_en=str(custom.get("label_en", prop.name)),
+                description_en=prop.description or "",
+                description_nl=str(custom.get("description_nl", prop.description or "")),
+                numerator=custom.get("numerator"),
+                denominator=custom.get("denominator"),
+                scale=float(custom.get("scale", 1)),
+                direction=custom.get("direction", "context"),
+                factors=tuple(custom.get("factors", ())),
+                window_months=int(custom.get("window_months", 12)),
+                additive=bool(custom.get("additive", False)),
+            )
+        )
+    return tuple(found)
+
+
+@cache
+def _cached_definitions(path: Path) -> tuple[Definition, ...]:
+    return _definitions(path)
+
+
+def kpi_definitions(contracts_dir: Path | None = None) -> tuple[Definition, ...]:
+    """Every factory KPI of the catalogue (``contracts/kpis.odcs.yaml``), in order."""
+    return _cached_definitions((contracts_dir or get_settings().contracts_dir) / "kpis.odcs.yaml")
+
+
+def indicator_definitions(contracts_dir: Path | None = None) -> tuple[Definition, ...]:
+    """The city's regional indicators (``contracts/region_indicators.odcs.yaml``)."""
+    directory = contracts_dir or get_settings().contracts_dir
+    return _cached_definitions(directory / "region_indicators.odcs.yaml")
+
+
+def serving_tables(contracts_dir: Path | None = None) -> dict[str, list[tuple[str, str]]]:
+    """The serving snapshot's tables: name -> [(column, DuckDB type)], from its contract."""
+    path = (contracts_dir or get_settings().contracts_dir) / "serving.odcs.yaml"
+    odcs = OpenDataContractStandard.from_file(str(path))
+    return {
+        str(table.name): [(str(p.name), str(p.physicalType)) for p in table.properties or []]
+        for table in odcs.schema_ or []
+    }

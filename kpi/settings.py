@@ -16,7 +16,8 @@ class Settings(BaseSettings):
     """Where the platform keeps its data and which limits apply.
 
     Every field can be set with an environment variable: ``KPI_DATA_DIR``,
-    ``KPI_FACTORY_REGISTER``, ``KPI_PSEUDONYM_KEY``, ``KPI_MAX_FILE_MB``, ``KPI_LANG``.
+    ``KPI_FACTORY_REGISTER``, ``KPI_DISCLOSURE_CONFIG``, ``KPI_PSEUDONYM_KEY``,
+    ``KPI_MAX_FILE_MB``, ``KPI_LANG``.
     """
 
     model_config = SettingsConfigDict(env_prefix="KPI_", extra="ignore")
@@ -24,6 +25,7 @@ class Settings(BaseSettings):
     data_dir: Path = Field(default=REPO_ROOT / "data")
     factory_register: Path = Field(default=REPO_ROOT / "config" / "factories.yaml")
     contracts_dir: Path = Field(default=REPO_ROOT / "contracts")
+    disclosure_config: Path = Field(default=REPO_ROOT / "config" / "disclosure.yaml")
     pseudonym_key: SecretStr | None = None
     max_file_mb: float = 10.0
     lang: str = "nl"
@@ -51,6 +53,11 @@ class Settings(BaseSettings):
     @property
     def warehouse_lock_path(self) -> Path:
         return self.data_dir / "warehouse" / "warehouse.lock"
+
+    @property
+    def serving_path(self) -> Path:
+        """The serving snapshot the dashboards read (replaced whole by every run)."""
+        return self.data_dir / "serving" / "benchmark.duckdb"
 
     @property
     def dagster_home(self) -> Path:

@@ -47,6 +47,12 @@ CREATE TABLE IF NOT EXISTS {SUBMISSIONS_TABLE} (
 """
 
 
+def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None):
+    """The single value of a query. (DuckDB 2 keeps a ``fetchone()`` result open and the
+    connection busy until it is fully read, so read it all.)"""
+    return con.execute(sql, params or []).fetchall()[0][0]
+
+
 def table_columns(contract: DatasetContract) -> list[tuple[str, str]]:
     """(name, SQL type) of a dataset's warehouse table, from its contract."""
     columns = [

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import dagster as dg
 
-from assets import ingest
+from assets import benchmarks, ingest, kpis, publish
 from kpi.settings import Settings, get_settings
 from pipelines.jobs import monthly_cycle_job
 from pipelines.resources import build_resources
@@ -16,7 +16,7 @@ from pipelines.sensors import landing_zone_sensor
 
 def build_definitions(settings: Settings) -> dg.Definitions:
     return dg.Definitions(
-        assets=dg.load_assets_from_modules([ingest]),
+        assets=dg.load_assets_from_modules([ingest, kpis, benchmarks, publish]),
         jobs=[monthly_cycle_job],
         sensors=[landing_zone_sensor],
         resources=build_resources(settings),

@@ -10,6 +10,9 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 from filelock import FileLock
 
+from kpi.disclosure import DisclosureSettings, load_disclosure
+from kpi.pseudonym import load_or_create_key, pseudonymise
+from kpi.register import FactoryRegister, load_register
 from kpi.settings import Settings
 
 
@@ -22,6 +25,7 @@ class PlatformResource(dg.ConfigurableResource):
 
     data_dir: str
     factory_register: str
+    disclosure_config: str
     max_file_mb: float = 10.0
     lang: str = "nl"
 
@@ -29,9 +33,22 @@ class PlatformResource(dg.ConfigurableResource):
         return Settings(
             data_dir=Path(self.data_dir),
             factory_register=Path(self.factory_register),
+            disclosure_config=Path(self.disclosure_config),
             max_file_mb=self.max_file_mb,
             lang=self.lang,
         )
+
+    def register(self) -> FactoryRegister:
+        return load_register(Path(self.factory_register))
+
+    def disclosure(self) -> DisclosureSettings:
+        """Read at every run: a changed config/disclosure.yaml applies to the next run."""
+        return load_disclosure(Path(self.disclosure_config))
+
+    def pseudonyms(self) -> dict[str, str]:
+        """Factory code -> pseudonym, for every factory of the register."""
+        key = load_or_create_key(self.settings())
+        return {f.code: pseudonymise(f.code, key) for f in self.register().factories}
 
     @contextmanager
     def warehouse_lock(self) -> Iterator[None]:
@@ -47,6 +64,7 @@ def build_resources(settings: Settings) -> dict[str, dg.ConfigurableResource]:
         "platform": PlatformResource(
             data_dir=str(settings.data_dir),
             factory_register=str(settings.factory_register),
+            disclosure_config=str(settings.disclosure_config),
             max_file_mb=settings.max_file_mb,
             lang=settings.lang,
         ),

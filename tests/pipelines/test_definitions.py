@@ -16,6 +16,11 @@ def test_definitions_load(settings):
 def test_asset_graph_snapshot(settings):
     graph = build_definitions(settings).resolve_asset_graph()
     assert sorted(key.to_user_string() for key in graph.get_all_asset_keys()) == [
+        "marts/factory_kpis",
+        "marts/factory_peer_groups",
+        "marts/peer_stats",
+        "marts/region_indicators",
+        "serving/benchmark_snapshot",
         "warehouse/efficiency",
         "warehouse/people",
         "warehouse/quality",
@@ -25,6 +30,13 @@ def test_asset_graph_snapshot(settings):
     assert sorted(
         f"{key.asset_key.to_user_string()}:{key.name}" for key in graph.asset_check_keys
     ) == [
+        "marts/factory_kpis:one_value_per_factory_month_kpi",
+        "marts/factory_kpis:values_finite",
+        "marts/peer_stats:quartiles_ordered",
+        "marts/peer_stats:threshold_respected",
+        "marts/region_indicators:disclosure_respected",
+        "serving/benchmark_snapshot:matches_serving_contract",
+        "serving/benchmark_snapshot:no_factory_identity",
         "warehouse/efficiency:contract_suite",
         "warehouse/people:contract_suite",
         "warehouse/quality:contract_suite",
@@ -36,3 +48,12 @@ def test_job_and_sensor(settings):
     definitions = build_definitions(settings)
     assert definitions.resolve_job_def(MONTHLY_JOB).name == MONTHLY_JOB
     assert definitions.resolve_sensor_def("landing_zone_sensor").job_name == MONTHLY_JOB
+
+
+def test_groups_follow_the_stages(settings):
+    graph = build_definitions(settings).resolve_asset_graph()
+    groups = {key.to_user_string(): graph.get(key).group_name for key in graph.get_all_asset_keys()}
+    assert groups["warehouse/people"] == "ingest"
+    assert groups["marts/factory_kpis"] == "kpis"
+    assert groups["marts/peer_stats"] == groups["marts/region_indicators"] == "benchmarks"
+    assert groups["serving/benchmark_snapshot"] == "publish"

@@ -1,0 +1,123 @@
+"""Stage publish: the serving snapshot the dashboards read."""
+
+import dagster as dg
+import duckdb
+from dagster_duckdb import DuckDBResource
+
+from assets.names import (
+    FACTORY_KPIS_KEY,
+    FACTORY_PEER_GROUPS_KEY,
+    PEER_STATS_KEY,
+    PUBLISH_GROUP,
+    REGION_INDICATORS_KEY,
+    SNAPSHOT_KEY,
+    SUBMISSIONS_KEY,
+)
+from kpi.contracts import serving_tables
+from kpi.serving import COORDINATOR_TABLES, open_snapshot, publish_snapshot
+from pipelines.resources import PlatformResource
+
+
+def contract_differences(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Where the snapshot's tables differ from contracts/serving.odcs.yaml."""
+    actual: dict[str, list[tuple[str, str]]] = {}
+    for table, column, kind in con.execute(
+        "SELECT table_name, column_name, data_type FROM information_schema.columns "
+        "ORDER BY table_name, ordinal_position"
+    ).fetchall():
+        actual.setdefault(table, []).append((column, kind))
+    expected = serving_tables()
+    return [
+        f"{table}: expected {columns}, found {actual.get(table)}"
+        for table, columns in expected.items()
+        if actual.get(table) != columns
+    ] + [f"{table}: not in the contract" for table in set(actual) - set(expected)]
+
+
+def identity_leaks(con: duckdb.DuckDBPyConnection, codes: list[str], names: list[str]) -> list[str]:
+    """Tables outside the coordinator's that hold a factory code or name anywhere."""
+    leaks = []
+    needles = [*codes, *names]
+    for (table,) in con.execute("SELECT table_name FROM duckdb_tables()").fetchall():
+        if table in COORDINATOR_TABLES:
+            continue
+        text_columns = [
+            c
+            for (c, kind) in con.execute(
+                "SELECT column_name, data_type FROM information_schema.columns "
+                "WHERE table_name = ?",
+                [table],
+            ).fetchall()
+            if kind == "VARCHAR"
+        ]
+        for column in text_columns:
+            hits = con.execute(
+                f"SELECT count(*) FROM {table} WHERE list_contains(?, {column})", [needles]
+            ).fetchall()[0][0]
+            if hits:
+                leaks.append(f"{table}.{column}")
+    return leaks
+
+
+@dg.asset(
+    key=SNAPSHOT_KEY,
+    group_name=PUBLISH_GROUP,
+    deps=[
+        FACTORY_KPIS_KEY,
+        FACTORY_PEER_GROUPS_KEY,
+        PEER_STATS_KEY,
+        REGION_INDICATORS_KEY,
+        SUBMISSIONS_KEY,
+    ],
+    check_specs=[
+        dg.AssetCheckSpec("matches_serving_contract", asset=SNAPSHOT_KEY),
+        dg.AssetCheckSpec(
+            "no_factory_identity",
+            asset=SNAPSHOT_KEY,
+            description="No factory code or name outside the coordinator's table.",
+        ),
+    ],
+)
+def benchmark_snapshot(
+    context: dg.AssetExecutionContext, warehouse: DuckDBResource, platform: PlatformResource
+) -> dg.MaterializeResult:
+    """The serving snapshot ($KPI_DATA_DIR/serving/benchmark.duckdb): a new file written
+    beside the current one and swapped in whole, which the dashboards open read-only."""
+    settings = platform.settings()
+    register = platform.register()
+    with platform.warehouse_lock(), warehouse.get_connection() as con:
+        path = publish_snapshot(
+            con,
+            settings.serving_path,
+            run_id=context.run_id,
+            disclosure=platform.disclosure(),
+            register=register,
+            pseudonym_of=platform.pseudonyms(),
+        )
+    with open_snapshot(path) as snapshot:
+        differences = contract_differences(snapshot)
+        leaks = identity_leaks(
+            snapshot, [f.code for f in register.factories], [f.name for f in register.factories]
+        )
+        sizes = dict(
+            snapshot.execute("SELECT table_name, estimated_size FROM duckdb_tables()").fetchall()
+        )
+    return dg.MaterializeResult(
+        metadata={
+            "path": str(path),
+            "tables": dg.MetadataValue.json(sizes),
+            "bytes": path.stat().st_size,
+        },
+        check_results=[
+            dg.AssetCheckResult(
+                check_name="matches_serving_contract",
+                passed=not differences,
+                metadata={"differences": dg.MetadataValue.json(differences)},
+            ),
+            dg.AssetCheckResult(
+                check_name="no_factory_identity",
+                passed=not leaks,
+                metadata={"leaking_columns": dg.MetadataValue.json(leaks)},
+            ),
+        ],
+    )

@@ -1,0 +1,277 @@
+"""The city's regional anchoring indicators: network totals only, under disclosure control.
+
+Two steps, so that the disclosure rules can be tested on their own:
+1. :func:`contributions` (SQL): what each factory contributes to each indicator and month.
+2. :func:`aggregate` (pure): the totals, with primary suppression (threshold, p % rule on
+   every sum a figure is made of), the differencing guard of the 12-month job change, and
+   secondary suppression of parts published beside their total (breakdowns).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import duckdb
+import polars as pl
+
+from kpi.contracts import Definition, indicator_definitions
+from kpi.disclosure import (
+    DIFFERENCING,
+    SECONDARY,
+    DisclosureSettings,
+    fails_p_percent,
+    fails_threshold,
+    primary_reason,
+)
+from kpi.kpis import MARTS
+from kpi.warehouse import PSEUDONYM_COLUMN
+
+REGION_INDICATORS = f"{MARTS}.region_indicators"
+NETWORK = "network"
+CONTRIBUTION_SCHEMA = {
+    "indicator": pl.String,
+    "period": pl.Date,
+    PSEUDONYM_COLUMN: pl.String,
+    "numerator": pl.Float64,
+    "denominator": pl.Float64,
+}
+RESULT_SCHEMA = {
+    "period": pl.Date,
+    "indicator": pl.String,
+    "scope": pl.String,
+    "value": pl.Float64,
+    "n": pl.Int64,
+    "suppressed": pl.Boolean,
+    "suppressed_reason": pl.String,
+}
+
+
+def _window(months: int) -> str:
+    return (
+        f"(PARTITION BY {PSEUDONYM_COLUMN} ORDER BY period "
+        f"RANGE BETWEEN INTERVAL {months - 1} MONTH PRECEDING AND CURRENT ROW)"
+    )
+
+
+def _contribution_sql(definition: Definition) -> str:
+    name = definition.name
+    num = f'"{name}__num"'
+    den = f'"{name}__den"'
+    keys = f"'{name}' AS indicator, period, {PSEUDONYM_COLUMN}"
+    match definition.kind:
+        case "sum":
+            return f"SELECT {keys}, {num}, NULL FROM base WHERE {num} IS NOT NULL"
+        case "ratio_of_sums":
+            return (
+                f"SELECT {keys}, {num}, {den} FROM base "
+                f"WHERE {num} IS NOT NULL AND {den} IS NOT NULL"
+            )
+        case "sum_12m":
+            window = _window(definition.window_months)
+            return (
+                f"SELECT {keys}, sum({num}) OVER {window}, NULL FROM base WHERE {num} IS NOT NULL"
+            )
+        case "change_12m":
+            months = definition.window_months
+            return (
+                f"SELECT '{name}', now.period, now.{PSEUDONYM_COLUMN}, "
+                f"now.{num} - before.{num}, NULL FROM base AS now JOIN base AS before "
+                f"ON before.{PSEUDONYM_COLUMN} = now.{PSEUDONYM_COLUMN} "
+                f"AND before.period = now.period - INTERVAL {months} MONTH "
+                f"WHERE now.{num} IS NOT NULL AND before.{num} IS NOT NULL"
+            )
+        case "retention_12m":
+            window = _window(definition.window_months)
+            return (
+                f"SELECT indicator, period, {PSEUDONYM_COLUMN}, numerator, denominator FROM ("
+                f"SELECT {keys}, sum({num}) OVER {window} AS numerator, "
+                f"avg({den}) OVER {window} AS denominator, count(*) OVER {window} AS months "
+                f"FROM base WHERE {num} IS NOT NULL AND {den} IS NOT NULL) "
+                f"WHERE months = {definition.window_months}"
+            )
+    raise ValueError(f"indicator {name}: unknown kind {definition.kind}")
+
+
+def contributions(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """Per indicator, month and factory: its numerator and denominator contribution."""
+    definitions = indicator_definitions()
+    columns = []
+    for d in definitions:
+        columns.append(f'{d.numerator} AS "{d.name}__num"')
+        columns.append(f'{d.denominator or "NULL"} AS "{d.name}__den"')
+    base = (
+        f"SELECT coalesce(people.{PSEUDONYM_COLUMN}, regional.{PSEUDONYM_COLUMN}) "
+        f"AS {PSEUDONYM_COLUMN}, coalesce(people.period, regional.period) AS period, "
+        + ", ".join(columns)
+        + f" FROM people FULL OUTER JOIN regional ON people.{PSEUDONYM_COLUMN} = "
+        f"regional.{PSEUDONYM_COLUMN} AND people.period = regional.period"
+    )
+    query = f"WITH base AS ({base}) " + " UNION ALL ".join(
+        _contribution_sql(d) for d in definitions
+    )
+    frame = con.sql(query).pl()
+    frame.columns = list(CONTRIBUTION_SCHEMA)
+    return frame.cast(CONTRIBUTION_SCHEMA)
+
+
+@dataclass
+class Figure:
+    """One publishable number: an indicator of one month and scope, with its makings."""
+
+    period: object
+    indicator: str
+    scope: str
+    value: float | None
+    factories: dict[str, float]
+    """factory -> numerator contribution (what sums, and the p % rule, are made of)."""
+    denominators: dict[str, float] = field(default_factory=dict)
+    reason: str | None = None
+
+
+def _value(definition: Definition, numerator: float, denominator: float) -> float | None:
+    if definition.kind in ("sum", "sum_12m", "change_12m"):
+        return numerator
+    if denominator == 0:
+        return None
+    if definition.kind == "retention_12m":
+        return 1 - numerator / denominator
+    return definition.scale * numerator / denominator
+
+
+def aggregate(
+    contributions: pl.DataFrame,
+    disclosure: DisclosureSettings,
+    breakdowns: dict[str, dict[str, str]] | None = None,
+    definitions: tuple[Definition, ...] | None = None,
+) -> pl.DataFrame:
+    """The indicators of every month, network-wide and per breakdown part, suppressed
+    where the disclosure rules say so. ``breakdowns``: dimension -> factory -> part."""
+    definitions = definitions or indicator_definitions()
+    by_name = {d.name: d for d in definitions}
+    breakdowns = breakdowns or {}
+    figures: dict[tuple, Figure] = {}
+    grouped: dict[tuple, tuple[dict[str, float], dict[str, float]]] = defaultdict(lambda: ({}, {}))
+    for indicator, period, factory, numerator, denominator in contributions.iter_rows():
+        scopes = [NETWORK] + [
+            f"{dimension}:{parts.get(factory, 'unknown')}"
+            for dimension, parts in breakdowns.items()
+        ]
+        for scope in scopes:
+            numerators, denominators = grouped[(period, indicator, scope)]
+            numerators[factory] = numerator
+            if denominator is not None:
+                denominators[factory] = denominator
+    for (period, indicator, scope), (numerators, denominators) in grouped.items():
+        definition = by_name[indicator]
+        figure = Figure(
+            period,
+            indicator,
+            scope,
+            _value(definition, sum(numerators.values()), sum(denominators.values())),
+            numerators,
+            denominators,
+        )
+        sums = [numerators.values()]
+        if denominators:
+            sums.append(denominators.values())
+        figure.reason = primary_reason(len(numerators), sums, disclosure)
+        figures[(period, indicator, scope)] = figure
+
+    _guard_job_change(figures, by_name, disclosure)
+    for dimension in breakdowns:
+        _secondary_suppression(figures, by_name, dimension, disclosure)
+
+    rows = [
+        {
+            "period": f.period,
+            "indicator": f.indicator,
+            "scope": f.scope,
+            "value": None if f.reason else f.value,
+            "n": len(f.factories),
+            "suppressed": f.reason is not None,
+            "suppressed_reason": f.reason,
+        }
+        for f in figures.values()
+    ]
+    return pl.DataFrame(rows, schema=RESULT_SCHEMA).sort("period", "indicator", "scope")
+
+
+def _guard_job_change(
+    figures: dict[tuple, Figure], by_name: dict[str, Definition], disclosure: DisclosureSettings
+) -> None:
+    """No differencing across time: employment now - employment a year ago - the published
+    job change of the same factories = the headcount of the factories that joined or left.
+    That group must itself be publishable, or the job change is suppressed."""
+    for change in figures.values():
+        definition = by_name[change.indicator]
+        if definition.kind != "change_12m" or change.reason:
+            continue
+        totals = [
+            d for d in by_name.values() if d.kind == "sum" and d.numerator == definition.numerator
+        ]
+        for total in totals:
+            now = figures.get((change.period, total.name, change.scope))
+            before_period = _months_back(change.period, definition.window_months)
+            before = figures.get((before_period, total.name, change.scope))
+            if now is None or before is None or now.reason or before.reason:
+                continue
+            joined = set(now.factories) - set(before.factories)
+            left = set(before.factories) - set(now.factories)
+            group = [now.factories[f] for f in joined] + [before.factories[f] for f in left]
+            if group and (
+                fails_threshold(len(group), disclosure) or fails_p_percent(group, disclosure)
+            ):
+                change.reason = DIFFERENCING
+
+
+def _months_back(period, months: int):
+    index = period.year * 12 + period.month - 1 - months
+    return period.replace(year=index // 12, month=index % 12 + 1, day=1)
+
+
+def _secondary_suppression(
+    figures: dict[tuple, Figure],
+    by_name: dict[str, Definition],
+    dimension: str,
+    disclosure: DisclosureSettings,
+) -> None:
+    """Where a total and its parts are published together, the suppressed parts must not
+    be recoverable by subtraction: a lone suppressed part, or suppressed parts that
+    together would fail the rules, take the smallest published part with them."""
+    families: dict[tuple, list[Figure]] = defaultdict(list)
+    for (period, indicator, scope), figure in figures.items():
+        if by_name[indicator].additive and scope.startswith(f"{dimension}:"):
+            families[(period, indicator)].append(figure)
+    for (period, indicator), parts in families.items():
+        total = figures.get((period, indicator, NETWORK))
+        if total is None or total.reason:
+            continue
+        while True:
+            hidden = [p for p in parts if p.reason]
+            shown = [p for p in parts if not p.reason]
+            if not hidden or not shown:
+                break
+            pooled = [c for p in hidden for c in p.factories.values()]
+            if len(hidden) > 1 and not (
+                fails_threshold(len(pooled), disclosure) or fails_p_percent(pooled, disclosure)
+            ):
+                break
+            smallest = min(shown, key=lambda p: (abs(p.value or 0), p.scope))
+            smallest.reason = SECONDARY
+
+
+def compute_region_indicators(
+    con: duckdb.DuckDBPyConnection,
+    disclosure: DisclosureSettings,
+    breakdowns: dict[str, dict[str, str]] | None = None,
+) -> int:
+    """(Re)build ``marts.region_indicators``. Returns its row count."""
+    result = aggregate(contributions(con), disclosure, breakdowns)
+    con.execute(f"CREATE SCHEMA IF NOT EXISTS {MARTS}")
+    con.register("region_result", result)
+    try:
+        con.execute(f"CREATE OR REPLACE TABLE {REGION_INDICATORS} AS SELECT * FROM region_result")
+    finally:
+        con.unregister("region_result")
+    return result.height

@@ -1,0 +1,174 @@
+"""The serving snapshot: what dashboards and exports read, published after every run.
+
+A new DuckDB file is written beside the current one and swapped in with ``os.replace``,
+so a reader always opens a complete snapshot, and a reader that has the old one open
+keeps reading it. Readers open it read-only with short-lived connections; the warehouse
+itself is never opened by a dashboard (DuckDB has one writer).
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from kpi.benchmarks import FACTORY_PEER_GROUPS, PEER_STATS
+from kpi.contracts import indicator_definitions, kpi_definitions, serving_tables
+from kpi.disclosure import DisclosureSettings
+from kpi.kpis import FACTORY_KPIS
+from kpi.region import REGION_INDICATORS
+from kpi.register import FactoryRegister
+from kpi.warehouse import PSEUDONYM_COLUMN, SUBMISSIONS_TABLE
+
+COORDINATOR_TABLES = ("coordinator_submissions",)
+"""The only snapshot tables that hold factory codes and names."""
+
+
+def definitions_frame() -> pl.DataFrame:
+    rows = [
+        {
+            "kpi": d.name,
+            "domain": d.domain if d in kpi_definitions() else "region",
+            "formula": d.formula,
+            "unit": d.unit,
+            "direction": d.direction,
+            "label_nl": d.label_nl,
+            "label_en": d.label_en,
+            "description_nl": d.description_nl,
+            "description_en": d.description_en,
+        }
+        for d in (*kpi_definitions(), *indicator_definitions())
+    ]
+    return pl.DataFrame(rows)
+
+
+def _sources(run_id: str | None, disclosure: DisclosureSettings) -> dict[str, str]:
+    """The SELECT that fills each snapshot table (columns in contract order)."""
+    return {
+        "factory_kpis": f"SELECT {PSEUDONYM_COLUMN}, period, kpi, value FROM {FACTORY_KPIS}",
+        "factory_peer_groups": f"SELECT * FROM {FACTORY_PEER_GROUPS}",
+        "peer_stats": f"SELECT * FROM {PEER_STATS}",
+        "region_indicators": f"SELECT * FROM {REGION_INDICATORS}",
+        "kpi_definitions": "SELECT * FROM serving_definitions",
+        "snapshot_info": (
+            "SELECT now() AS created_at, ? AS source_run_id, min(period) AS periods_from, "
+            f"max(period) AS periods_to, {int(disclosure.threshold)}::INTEGER AS threshold, "
+            f"{float(disclosure.p_percent)}::DOUBLE AS p_percent FROM {FACTORY_KPIS}"
+        ),
+        "coordinator_submissions": f"""
+            SELECT s.submission_id, coalesce(d.factory_code, '?'),
+                   coalesce(d.factory_name, '(niet in het register / not in the register)'),
+                   s.dataset, s.file_name,
+                   s.periods, s.status, s.received_at, s.processed_at, s.submitted_by,
+                   json_array_length(s.errors)::INTEGER AS error_count,
+                   json_array_length(s.warnings)::INTEGER AS warning_count,
+                   s.errors, s.warnings
+            FROM {SUBMISSIONS_TABLE} AS s
+            LEFT JOIN serving_directory AS d USING ({PSEUDONYM_COLUMN})
+        """,
+    }
+
+
+def publish_snapshot(
+    con: duckdb.DuckDBPyConnection,
+    target: Path,
+    *,
+    run_id: str | None,
+    disclosure: DisclosureSettings,
+    register: FactoryRegister,
+    pseudonym_of: dict[str, str],
+) -> Path:
+    """Write the snapshot from the warehouse (``con``) to a new file and swap it in."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = target.with_name(f".{target.stem}.{uuid.uuid4().hex}.tmp")
+    directory = pl.DataFrame(
+        {
+            PSEUDONYM_COLUMN: [pseudonym_of[f.code] for f in register.factories],
+            "factory_code": [f.code for f in register.factories],
+            "factory_name": [f.name for f in register.factories],
+        }
+    )
+    con.register("serving_definitions", definitions_frame())
+    con.register("serving_directory", directory)
+    alias = f"snapshot_{uuid.uuid4().hex[:8]}"
+    try:
+        con.execute(f"ATTACH '{staging}' AS {alias}")
+        try:
+            sources = _sources(run_id, disclosure)
+            for table, columns in serving_tables().items():
+                body = ", ".join(f"{name} {kind}" for name, kind in columns)
+                con.execute(f"CREATE TABLE {alias}.{table} ({body})")
+                params = [run_id] if table == "snapshot_info" else []
+                con.execute(f"INSERT INTO {alias}.{table} {sources[table]}", params)
+            con.execute(f"CHECKPOINT {alias}")
+        finally:
+            con.execute(f"DETACH {alias}")
+        os.replace(staging, target)
+    except BaseException:
+        staging.unlink(missing_ok=True)
+        raise
+    finally:
+        con.unregister("serving_definitions")
+        con.unregister("serving_directory")
+    return target
+
+
+@contextmanager
+def open_snapshot(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A short-lived read-only connection to the serving snapshot at ``path``.
+
+    The file is attached to a fresh in-memory database rather than opened with
+    ``duckdb.connect(path)``: within one process DuckDB hands a new ``connect`` the
+    instance already open for that path, which after a swap is the *old* file. Attached
+    this way, every connection sees the snapshot current when it opens, and one opened
+    earlier keeps reading its own until closed.
+    """
+    con = duckdb.connect(":memory:")
+    try:
+        quoted = str(path).replace("'", "''")
+        con.execute(f"ATTACH '{quoted}' AS snapshot (READ_ONLY)")
+        con.execute("USE snapshot")
+        yield con
+    finally:
+        con.close()
+
+
+EXPORTS = {
+    "peer-stats": """
+        SELECT strftime(s.period, '%Y-%m') AS period, s.peer_group, s.kpi, d.label_nl,
+               d.label_en,
+               d.unit, d.direction, s.n, s.p25, s.median, s.p75, s.top_quartile_boundary,
+               s.suppressed, s.suppressed_reason
+        FROM peer_stats AS s JOIN kpi_definitions AS d ON d.kpi = s.kpi AND d.domain <> 'region'
+        ORDER BY s.period, s.peer_group, s.kpi
+    """,
+    "region": """
+        SELECT strftime(r.period, '%Y-%m') AS period, r.indicator, d.label_nl, d.label_en,
+               d.unit, r.scope, r.value, r.n, r.suppressed, r.suppressed_reason
+        FROM region_indicators AS r
+        JOIN kpi_definitions AS d ON d.kpi = r.indicator AND d.domain = 'region'
+        ORDER BY r.period, r.indicator, r.scope
+    """,
+}
+"""What ``kpi export`` can write: anonymous, disclosure-controlled tables only."""
+
+
+def export(snapshot: Path, what: str, fmt: str, output: Path) -> int:
+    """Write an export of the snapshot; CSV as Belgian Excel opens it (``;``, decimal
+    comma, UTF-8 with BOM). Returns the number of rows."""
+    with open_snapshot(snapshot) as con:
+        frame = con.sql(EXPORTS[what]).pl()
+    output.parent.mkdir(parents=True, exist_ok=True)
+    if fmt == "parquet":
+        frame.write_parquet(output)
+    elif fmt == "csv":
+        with output.open("w", encoding="utf-8-sig", newline="") as handle:
+            handle.write(frame.write_csv(separator=";", decimal_comma=True))
+    else:
+        raise ValueError(f"unknown export format {fmt!r}")
+    return frame.height

@@ -1,0 +1,147 @@
+"""The serving snapshot: swapped in whole, readable by another process at any moment."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pytest
+
+from kpi.benchmarks import compute_peer_groups, compute_peer_stats
+from kpi.disclosure import DisclosureSettings
+from kpi.ingest import ingest_pending
+from kpi.kpis import compute_factory_kpis
+from kpi.landing import submit
+from kpi.pseudonym import load_or_create_key, pseudonymise
+from kpi.region import compute_region_indicators
+from kpi.register import load_register
+from kpi.serving import export, open_snapshot, publish_snapshot
+
+READER = textwrap.dedent(
+    """
+    import sys, time
+    from pathlib import Path
+    from kpi.serving import open_snapshot
+    path, ready, stop = (Path(a) for a in sys.argv[1:4])
+    reads, errors, runs = 0, [], set()
+    ready.touch()
+    deadline = time.time() + 60
+    while not stop.exists() and time.time() < deadline:
+        try:
+            with open_snapshot(path) as con:
+                runs.add(con.execute("SELECT source_run_id FROM snapshot_info").fetchall()[0][0])
+                con.execute("SELECT count(*) FROM peer_stats").fetchall()
+            reads += 1
+        except Exception as exc:  # what the test must never see
+            errors.append(repr(exc))
+    print(reads, len(errors), len(runs), errors[:3])
+    """
+)
+
+
+@pytest.fixture
+def warehouse(settings, make_file):
+    register = load_register(settings.factory_register)
+    for code in ("F01", "F02", "F04", "F05", "F08"):
+        for dataset in ("efficiency", "people", "regional"):
+            submit(make_file(dataset, code, name=f"{code}-{dataset}"), dataset, code, settings)
+    settings.warehouse_path.parent.mkdir(parents=True)
+    con = duckdb.connect(str(settings.warehouse_path))
+    ingest_pending(con, settings, today=__import__("datetime").date(2026, 1, 15))
+    key = load_or_create_key(settings)
+    pseudonyms = {f.code: pseudonymise(f.code, key) for f in register.factories}
+    rules = DisclosureSettings()
+    compute_factory_kpis(con)
+    compute_peer_groups(con, register, pseudonyms, rules)
+    compute_peer_stats(con, rules)
+    compute_region_indicators(con, rules)
+
+    def publish(run_id: str) -> Path:
+        return publish_snapshot(
+            con,
+            settings.serving_path,
+            run_id=run_id,
+            disclosure=rules,
+            register=register,
+            pseudonym_of=pseudonyms,
+        )
+
+    yield publish
+    con.close()
+
+
+def run_id_of(con) -> str:
+    return con.execute("SELECT source_run_id FROM snapshot_info").fetchall()[0][0]
+
+
+def test_an_open_reader_keeps_the_old_snapshot_until_it_reconnects(warehouse, settings):
+    path = warehouse("first")
+    with open_snapshot(path) as old:
+        warehouse("second")
+        assert run_id_of(old) == "first"
+        assert old.execute("SELECT count(*) FROM factory_kpis").fetchall()[0][0] > 0
+        with open_snapshot(path) as new:
+            assert run_id_of(new) == "second"
+    leftovers = [p.name for p in path.parent.iterdir() if p.name != path.name]
+    assert leftovers == []
+
+
+def test_another_process_reads_without_errors_while_snapshots_are_published(
+    warehouse, settings, tmp_path
+):
+    warehouse("run-0")
+    ready, stop = tmp_path / "ready", tmp_path / "stop"
+    reader = subprocess.Popen(
+        [sys.executable, "-c", READER, str(settings.serving_path), str(ready), str(stop)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        for _ in range(600):
+            if ready.exists():
+                break
+            time.sleep(0.05)
+        for number in range(1, 9):
+            warehouse(f"run-{number}")
+    finally:
+        stop.touch()
+        out, err = reader.communicate(timeout=90)
+    reads, errors, runs, first_errors = out.split(maxsplit=3)
+    assert int(errors) == 0, first_errors + err
+    assert int(reads) > 0
+    assert int(runs) >= 1
+
+
+def test_a_failed_publication_leaves_the_current_snapshot_alone(warehouse, settings, monkeypatch):
+    path = warehouse("good")
+    from kpi import serving
+
+    monkeypatch.setitem(serving.__dict__, "serving_tables", lambda: {"broken": [("x", "NOPE")]})
+    with pytest.raises(duckdb.Error):
+        warehouse("bad")
+    with open_snapshot(path) as con:
+        assert run_id_of(con) == "good"
+    assert [p.name for p in path.parent.iterdir()] == [path.name]
+
+
+@pytest.mark.parametrize("what", ["peer-stats", "region"])
+def test_exports_hold_every_published_row(warehouse, settings, tmp_path, what):
+    path = warehouse("x")
+    table = {"peer-stats": "peer_stats", "region": "region_indicators"}[what]
+    with open_snapshot(path) as con:
+        expected = con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
+    assert export(path, what, "parquet", tmp_path / "out.parquet") == expected
+    assert pl.read_parquet(tmp_path / "out.parquet").height == expected
+    assert export(path, what, "csv", tmp_path / "out.csv") == expected
+    raw = (tmp_path / "out.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # Excel recognises UTF-8 by its BOM
+    text = raw.decode("utf-8-sig")
+    assert text.splitlines()[0].startswith("period;")
+    frame = pl.read_csv(tmp_path / "out.csv", separator=";", decimal_comma=True)
+    assert frame.height == expected
