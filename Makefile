@@ -9,7 +9,7 @@ export UV_PYTHON_DOWNLOADS := never
 export GX_ANALYTICS_ENABLED := False
 KPI := $(VENV)/bin/kpi
 
-.PHONY: setup demo test lint clean-data
+.PHONY: setup browser demo test lint clean-data
 
 ## setup: create .venv from the pinned lock file (uv.lock), nothing by hand
 setup: $(VENV)/.synced
@@ -19,14 +19,21 @@ $(VENV)/.synced: pyproject.toml uv.lock
 	$(VENV)/bin/uv sync --frozen
 	@touch $@
 
-## demo: demo data of 12 fictional factories, processed, then the Dagster UI on :3000
+## demo: demo data of 12 fictional factories, processed; then the Dagster UI on :3000
+## and the dashboards on :8501 (the demo accounts are printed)
 demo: setup
 	$(KPI) demo
-	@echo "Dagster UI: http://localhost:3000  (data in $(KPI_DATA_DIR); stop with Ctrl-C)"
-	$(VENV)/bin/dagster dev -w workspace.yaml -p 3000
+	@echo "Data in $(KPI_DATA_DIR); stop with Ctrl-C"
+	$(KPI) serve --dagster-port 3000 --app-port 8501
 
-## test: the test suite
-test: setup
+## browser: Debian's Chromium for the end-to-end test (tools that download browsers fail here)
+browser:
+	@command -v chromium >/dev/null || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; }
+
+## test: the test suite (including the browser test in headless Chromium)
+test: setup browser
 	$(VENV)/bin/pytest
 
 lint: setup

@@ -213,6 +213,81 @@ def export(
     typer.echo(f"{rows} rijen / rows -> {output}")
 
 
+user_app = typer.Typer(no_args_is_help=True, help="Accounts of the dashboards.")
+app.add_typer(user_app, name="user")
+
+
+class RoleChoice(enum.StrEnum):
+    factory = "factory"
+    coordinator = "coordinator"
+    city = "city"
+    admin = "admin"
+
+
+@user_app.command("add")
+def user_add(
+    email: Annotated[str, typer.Argument(help="E-mail address, the login name")],
+    role: Annotated[RoleChoice, typer.Option("--role", help="factory, coordinator, city or admin")],
+    factory: Annotated[
+        str | None, typer.Option("--factory", help="Factory code (role factory)")
+    ] = None,
+) -> None:
+    """Create (or reset) an account. The password is asked for, or read from standard
+    input when that is not a terminal (e.g. `echo "$PW" | kpi user add ...`)."""
+    from kpi.users import UserError, UserStore
+
+    settings = get_settings()
+    if sys.stdin.isatty():
+        password = typer.prompt("Wachtwoord / password", hide_input=True, confirmation_prompt=True)
+    else:
+        password = sys.stdin.readline().rstrip("\n")
+    register = load_register(settings.factory_register)
+    try:
+        user = UserStore(settings.data_dir).add(
+            email, role.value, password, factory, known_factories=register.codes
+        )
+    except UserError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from exc
+    where = f" ({user.factory_code})" if user.factory_code else ""
+    typer.echo(f"{user.email}: {user.role}{where}")
+
+
+@user_app.command("list")
+def user_list() -> None:
+    """List the accounts (never their passwords)."""
+    from kpi.users import UserStore
+
+    for user in UserStore(get_settings().data_dir).users():
+        typer.echo(f"{user.email:<40} {user.role:<12} {user.factory_code or ''}")
+
+
+def ensure_demo_accounts(settings: Settings) -> list[tuple[str, str, str]]:
+    """The demo's accounts (e-mail, role, password): made once with random passwords,
+    kept in ``demo-accounts.txt`` (mode 0600) in the data directory, never in git."""
+    import secrets
+
+    from kpi.users import UserStore, _write_private
+
+    listing = settings.data_dir / "demo-accounts.txt"
+    if listing.exists():
+        return [tuple(line.split("\t")) for line in listing.read_text().splitlines()]  # type: ignore[misc]
+    store = UserStore(settings.data_dir)
+    accounts = []
+    for email, role, factory in (
+        ("f01@demo.example", "factory", "F01"),
+        ("f07@demo.example", "factory", "F07"),
+        ("coordinator@demo.example", "coordinator", None),
+        ("city@demo.example", "city", None),
+        ("admin@demo.example", "admin", None),
+    ):
+        password = secrets.token_urlsafe(12)
+        store.add(email, role, password, factory)
+        accounts.append((email, role if factory is None else f"{role} {factory}", password))
+    _write_private(listing, "\n".join("\t".join(a) for a in accounts))
+    return accounts
+
+
 @app.command()
 def demo(
     seed: Annotated[int, typer.Option(help="Seed of the fictional data")] = 42,
@@ -243,6 +318,58 @@ def demo(
     if process:
         run_id = run_monthly_cycle(settings)
         _print_run(settings, run_id, settings.lang)
+    typer.echo("\nDemo-accounts voor de dashboards / demo accounts for the dashboards:")
+    for email, role, password in ensure_demo_accounts(settings):
+        typer.echo(f"  {email:<28} {role:<14} {password}")
+
+
+@app.command()
+def serve(
+    dagster_port: Annotated[int, typer.Option(help="Port of the Dagster UI")] = 3000,
+    app_port: Annotated[int, typer.Option(help="Port of the dashboards")] = 8501,
+) -> None:
+    """Run the Dagster UI (with the landing-zone sensor) and the dashboards until Ctrl-C."""
+    import subprocess
+    import time
+
+    from kpi.settings import REPO_ROOT
+
+    settings = get_settings()
+    ensure_dagster_home(settings)
+    bin_dir = Path(sys.executable).parent
+    processes = [
+        subprocess.Popen(
+            [str(bin_dir / "dagster"), "dev", "-w", "workspace.yaml", "-p", str(dagster_port)],
+            cwd=REPO_ROOT,
+        ),
+        subprocess.Popen(
+            [
+                str(bin_dir / "streamlit"),
+                "run",
+                "dashboards/streamlit_app.py",
+                "--server.port",
+                str(app_port),
+            ],
+            cwd=REPO_ROOT,
+        ),
+    ]
+    typer.echo(
+        f"Dagster: http://localhost:{dagster_port}   Dashboards: http://localhost:{app_port}"
+    )
+    try:
+        while all(p.poll() is None for p in processes):
+            time.sleep(1)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.wait(timeout=30)
+    failed = [p.args[0] for p in processes if p.returncode not in (0, -15, None)]
+    if failed:
+        typer.echo(f"Gestopt met een fout / stopped with an error: {failed}", err=True)
+        raise typer.Exit(1)
 
 
 def main() -> None:  # pragma: no cover - console entry point

@@ -221,7 +221,7 @@ class Definition:
         return self.description_nl if lang == "nl" else self.description_en
 
 
-def _definitions(path: Path) -> tuple[Definition, ...]:
+def _definitions(path: Path, domain: str | None) -> tuple[Definition, ...]:
     odcs = OpenDataContractStandard.from_file(str(path))
     assert odcs.schema_ is not None
     found = []
@@ -231,7 +231,7 @@ def _definitions(path: Path) -> tuple[Definition, ...]:
             Definition(
                 name=str(prop.name),
                 kind=str(custom["kind"]),
-                domain=str(custom.get("domain") or (prop.transformSourceObjects or ["region"])[0]),
+                domain=domain or str(custom["domain"]),
                 formula=prop.transformLogic or "",
                 unit=str(custom.get("unit", "")),
                 label_nl=str(custom.get("label_nl", prop.name)),
@@ -251,8 +251,8 @@ def _definitions(path: Path) -> tuple[Definition, ...]:
 
 
 @cache
-def _cached_definitions(path: Path) -> tuple[Definition, ...]:
-    return _definitions(path)
+def _cached_definitions(path: Path, domain: str | None = None) -> tuple[Definition, ...]:
+    return _definitions(path, domain)
 
 
 def kpi_definitions(contracts_dir: Path | None = None) -> tuple[Definition, ...]:
@@ -263,7 +263,7 @@ def kpi_definitions(contracts_dir: Path | None = None) -> tuple[Definition, ...]
 def indicator_definitions(contracts_dir: Path | None = None) -> tuple[Definition, ...]:
     """The city's regional indicators (``contracts/region_indicators.odcs.yaml``)."""
     directory = contracts_dir or get_settings().contracts_dir
-    return _cached_definitions(directory / "region_indicators.odcs.yaml")
+    return _cached_definitions(directory / "region_indicators.odcs.yaml", "region")
 
 
 def serving_tables(contracts_dir: Path | None = None) -> dict[str, list[tuple[str, str]]]:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+import threading
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -25,6 +26,10 @@ from typing import Any
 import polars as pl
 
 from kpi.contracts import Column, DatasetContract, Rule
+
+_GX_LOCK = threading.RLock()
+"""GX is not thread-safe, and the dashboards validate uploads on several threads (one per
+session, plus a warm-up): every use of the shared context goes through this lock."""
 
 ROW_ID = "_row_id"
 """Unique row id within one validated batch; GX reports failing rows by it."""
@@ -188,17 +193,18 @@ def run_suite(
     """
     compiled = compile_contract(contract, current_month)
     fingerprint = hashlib.sha256(repr(compiled).encode()).hexdigest()[:12]
-    definition = _validation_definition(f"{contract.name}-{fingerprint}", compiled)
-    prepared = add_derived_columns(frame, contract)
-    result = definition.run(
-        batch_parameters={"dataframe": prepared.to_pandas()},
-        result_format={
-            "result_format": "COMPLETE",
-            "unexpected_index_column_names": [ROW_ID],
-            "include_unexpected_rows": False,
-            "return_unexpected_index_query": False,
-        },
-    )
+    prepared = add_derived_columns(frame, contract).to_pandas()
+    with _GX_LOCK:
+        definition = _validation_definition(f"{contract.name}-{fingerprint}", compiled)
+        result = definition.run(
+            batch_parameters={"dataframe": prepared},
+            result_format={
+                "result_format": "COMPLETE",
+                "unexpected_index_column_names": [ROW_ID],
+                "include_unexpected_rows": False,
+                "return_unexpected_index_query": False,
+            },
+        )
     failures: list[Failure] = []
     for outcome in result.results:
         expectation = compiled[outcome.expectation_config.meta["index"]]

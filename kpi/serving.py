@@ -33,7 +33,7 @@ def definitions_frame() -> pl.DataFrame:
     rows = [
         {
             "kpi": d.name,
-            "domain": d.domain if d in kpi_definitions() else "region",
+            "domain": d.domain,
             "formula": d.formula,
             "unit": d.unit,
             "direction": d.direction,

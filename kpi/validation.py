@@ -46,6 +46,9 @@ class FileReport:
     upload: Upload
     findings: list[Finding] = field(default_factory=list)
     values: pl.DataFrame | None = None
+    """The typed rows, only when the file is accepted."""
+    months: list[str] = field(default_factory=list)
+    """The months the file covers, as far as they could be read (refused files too)."""
 
     @property
     def errors(self) -> list[Finding]:
@@ -61,10 +64,7 @@ class FileReport:
 
     @property
     def periods(self) -> list[str]:
-        if self.values is None:
-            return []
-        months = self.values.get_column("period").drop_nulls().unique().sort()
-        return [f"{month:%Y-%m}" for month in months]
+        return self.months
 
     def to_json(self, lang: str) -> dict[str, Any]:
         return {
@@ -194,8 +194,11 @@ def validate_uploads(
         report.findings.sort(
             key=lambda f: (SEVERITY_ORDER[f.severity], f.row or 0, f.column or "", f.rule)
         )
-        if not report.errors and index in typed:
-            report.values = typed[index]
+        if index in typed:
+            months = typed[index].get_column("period").drop_nulls().unique().sort()
+            report.months = [f"{month:%Y-%m}" for month in months]
+            if not report.errors:
+                report.values = typed[index]
     return reports
 
 

@@ -99,7 +99,9 @@ def test_refused_file_stores_nothing_and_keeps_earlier_data(settings, con, make_
     # all or nothing: rows 2 and 3 of the file were fine, yet nothing of it is stored
     assert con.sql("SELECT * FROM quality ORDER BY period").pl().equals(before)
     refused = audit(con)[-1]
-    assert refused["status"] == "refused" and refused["periods"] == []
+    # the months the refused file tried to cover, for the coordinator's overview
+    assert refused["status"] == "refused"
+    assert refused["periods"] == ["2025-10", "2025-11", "2025-12"]
     errors = json.loads(refused["errors"])
     assert (4, "parts_shipped", "minimum") in {(e["row"], e["column"], e["rule"]) for e in errors}
     assert {e["row"] for e in errors} == {4}

@@ -1,0 +1,413 @@
+"""The one place the dashboards get data from. Pages never write SQL.
+
+Every function takes the :class:`Viewer` of the session (set at login, server-side) and
+returns only what that role may see: a factory user its own values and submissions and
+anonymous peer statistics; the coordinator the submission status by name and anonymous
+statistics; the city network totals. A factory's pseudonym is derived here from the
+logged-in factory code; no page or widget passes one in.
+
+Queries are parameterised SQL on the serving snapshot, each on a short-lived read-only
+connection, and cached by the snapshot's identity (a new snapshot: new cache entries).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import polars as pl
+
+from kpi.contracts import DATASETS
+from kpi.pseudonym import load_or_create_key, pseudonymise
+from kpi.register import load_register
+from kpi.serving import open_snapshot
+from kpi.settings import get_settings
+from kpi.users import Role
+
+PEER_GROUP_KINDS = ("network", "sector", "size")
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Who is looking: the logged-in account's role and, for factory users, its factory."""
+
+    email: str
+    role: Role
+    factory_code: str | None = None
+
+
+class AccessDenied(PermissionError):
+    """The viewer's role may not see this."""
+
+
+class NoSnapshot(LookupError):
+    """Nothing has been published yet."""
+
+
+def require(viewer: Viewer, *roles: Role) -> None:
+    if viewer.role not in roles:
+        raise AccessDenied(f"{viewer.role} may not see this")
+    if viewer.role == "factory" and not viewer.factory_code:
+        raise AccessDenied("a factory user without a factory")
+
+
+def snapshot_path() -> Path:
+    return get_settings().serving_path
+
+
+def _identity(path: Path) -> tuple[int, int, int]:
+    try:
+        stat = path.stat()
+    except FileNotFoundError as exc:
+        raise NoSnapshot(str(path)) from exc
+    return (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=2048)
+def _cached(path: str, identity: tuple[int, int, int], sql: str, params: tuple) -> pl.DataFrame:
+    with open_snapshot(Path(path)) as con:
+        return con.sql(sql, params=list(params)).pl()
+
+
+def query(sql: str, params: tuple = ()) -> pl.DataFrame:
+    """Run ``sql`` with ``params`` on the current snapshot (cached per snapshot)."""
+    path = snapshot_path()
+    return _cached(str(path), _identity(path), sql, tuple(params))
+
+
+def clear_cache() -> None:
+    _cached.cache_clear()
+    _pseudonym.cache_clear()
+
+
+@lru_cache(maxsize=256)
+def _pseudonym(data_dir: Path, code: str) -> str:
+    return pseudonymise(code, load_or_create_key(get_settings()))
+
+
+def own_pseudonym(viewer: Viewer) -> str:
+    require(viewer, "factory")
+    assert viewer.factory_code is not None
+    return _pseudonym(get_settings().data_dir, viewer.factory_code)
+
+
+# --- everyone --------------------------------------------------------------------------
+
+
+def snapshot_info(viewer: Viewer) -> dict:
+    rows = query("SELECT * FROM snapshot_info")
+    return rows.row(0, named=True) if rows.height else {}
+
+
+def months(viewer: Viewer) -> list[dt.date]:
+    """Every month of the snapshot, oldest first."""
+    return query("SELECT DISTINCT period FROM factory_peer_groups ORDER BY period")[
+        "period"
+    ].to_list()
+
+
+def kpi_catalogue(viewer: Viewer, domain: str | None = None) -> pl.DataFrame:
+    """The factory KPIs (one domain, or all) with labels, formula, unit and direction."""
+    if domain is None:
+        return query("SELECT * FROM kpi_definitions WHERE domain <> 'region' ORDER BY domain")
+    return query("SELECT * FROM kpi_definitions WHERE domain = ?", (domain,))
+
+
+def indicator_catalogue(viewer: Viewer) -> pl.DataFrame:
+    return query("SELECT * FROM kpi_definitions WHERE domain = 'region'")
+
+
+# --- factory users ---------------------------------------------------------------------
+
+
+def _group_sql() -> str:
+    return (
+        "CASE ? WHEN 'network' THEN 'network' WHEN 'sector' THEN 'sector:' || sector "
+        "WHEN 'size' THEN 'size:' || size_band END"
+    )
+
+
+def own_series(
+    viewer: Viewer, kpi: str, group_kind: str, start: dt.date, end: dt.date
+) -> pl.DataFrame:
+    """The factory's own monthly values of ``kpi`` beside its peer group's statistics."""
+    if group_kind not in PEER_GROUP_KINDS:
+        raise ValueError(f"unknown peer group kind {group_kind!r}")
+    me = own_pseudonym(viewer)
+    return query(
+        f"""
+        WITH mine AS (
+            SELECT period, {_group_sql()} AS peer_group FROM factory_peer_groups
+            WHERE factory_pseudonym = ? AND period BETWEEN ? AND ?
+        )
+        SELECT mine.period, mine.peer_group, own.value, s.n, s.p25, s.median, s.p75,
+               s.top_quartile_boundary, s.suppressed, s.suppressed_reason
+        FROM mine
+        LEFT JOIN factory_kpis AS own
+               ON own.factory_pseudonym = ? AND own.period = mine.period AND own.kpi = ?
+        LEFT JOIN peer_stats AS s
+               ON s.period = mine.period AND s.peer_group = mine.peer_group AND s.kpi = ?
+        ORDER BY mine.period
+        """,
+        (group_kind, me, start, end, me, kpi, kpi),
+    )
+
+
+def own_month(viewer: Viewer, domain: str, month: dt.date, group_kind: str) -> pl.DataFrame:
+    """Every KPI of ``domain`` for one month: own value, the peer statistics, the
+    factory's quartile and its gaps to the median and the top-quartile boundary."""
+    if group_kind not in PEER_GROUP_KINDS:
+        raise ValueError(f"unknown peer group kind {group_kind!r}")
+    me = own_pseudonym(viewer)
+    rows = query(
+        f"""
+        WITH mine AS (
+            SELECT {_group_sql()} AS peer_group FROM factory_peer_groups
+            WHERE factory_pseudonym = ? AND period = ?
+        )
+        SELECT d.kpi, d.label_nl, d.label_en, d.unit, d.direction, d.formula,
+               d.description_nl, d.description_en, mine.peer_group, own.value,
+               s.n, s.p25, s.median, s.p75, s.top_quartile_boundary, s.suppressed,
+               s.suppressed_reason
+        FROM kpi_definitions AS d
+        CROSS JOIN mine
+        LEFT JOIN factory_kpis AS own
+               ON own.factory_pseudonym = ? AND own.period = ? AND own.kpi = d.kpi
+        LEFT JOIN peer_stats AS s
+               ON s.period = ? AND s.peer_group = mine.peer_group AND s.kpi = d.kpi
+        WHERE d.domain = ?
+        """,
+        (group_kind, me, month, me, month, month, domain),
+    )
+    return rows.with_columns(
+        quartile=pl.struct("value", "p25", "median", "p75", "direction").map_elements(
+            lambda r: quartile(r["value"], r["p25"], r["median"], r["p75"], r["direction"]),
+            return_dtype=pl.Int64,
+        ),
+        gap_to_median=pl.col("value") - pl.col("median"),
+        gap_to_top_quartile=pl.col("value") - pl.col("top_quartile_boundary"),
+    )
+
+
+def quartile(value, p25, median, p75, direction: str) -> int | None:
+    """1 = the best quarter of the peers ... 4 = the weakest; None without a better side."""
+    if value is None or p25 is None or direction not in ("higher", "lower"):
+        return None
+    position = 4 if value >= p75 else 3 if value >= median else 2 if value >= p25 else 1
+    return 5 - position if direction == "higher" else position
+
+
+def is_better(gap: float | None, direction: str) -> bool | None:
+    if gap is None or direction not in ("higher", "lower") or gap == 0:
+        return None
+    return (gap > 0) == (direction == "higher")
+
+
+# --- submissions -----------------------------------------------------------------------
+
+
+def submissions(viewer: Viewer) -> pl.DataFrame:
+    """Submitted files: a factory user its own; the coordinator every factory's."""
+    require(viewer, "factory", "coordinator")
+    columns = (
+        "submission_id, factory_code, factory_name, dataset, file_name, periods, status, "
+        "received_at, processed_at, submitted_by, error_count, warning_count, errors, warnings"
+    )
+    if viewer.role == "factory":
+        return query(
+            f"SELECT {columns} FROM coordinator_submissions WHERE factory_code = ? "
+            "ORDER BY received_at DESC",
+            (viewer.factory_code,),
+        )
+    return query(f"SELECT {columns} FROM coordinator_submissions ORDER BY received_at DESC")
+
+
+def waiting_files(viewer: Viewer) -> list[dict]:
+    """Files in the landing zone not processed yet (own factory, or all for the coordinator)."""
+    require(viewer, "factory", "coordinator")
+    from kpi.landing import list_pending
+
+    return [
+        {
+            "dataset": s.dataset,
+            "factory_code": s.factory_code,
+            "file_name": s.file_name,
+            "received_at": s.received_at,
+            "submitted_by": s.submitted_by,
+        }
+        for s in list_pending(get_settings())
+        if viewer.role == "coordinator" or s.factory_code == viewer.factory_code
+    ]
+
+
+def expected_month(today: dt.date | None = None) -> dt.date:
+    """The latest month a factory should have reported by now (last month)."""
+    first = (today or dt.date.today()).replace(day=1)
+    return (first - dt.timedelta(days=1)).replace(day=1)
+
+
+def submission_grid(
+    viewer: Viewer, month_count: int = 12, today: dt.date | None = None
+) -> pl.DataFrame:
+    """Coordinator: per factory, dataset and month - ok, refused, late or missing."""
+    require(viewer, "coordinator")
+    last = expected_month(today)
+    wanted = []
+    for back in range(month_count - 1, -1, -1):
+        index = last.year * 12 + last.month - 1 - back
+        wanted.append(f"{index // 12:04d}-{index % 12 + 1:02d}")
+    covered = query(
+        """
+        SELECT factory_code, dataset, month,
+               bool_or(status <> 'refused') AS stored, bool_or(status = 'refused') AS refused
+        FROM (SELECT factory_code, dataset, status, unnest(periods) AS month
+              FROM coordinator_submissions)
+        GROUP BY factory_code, dataset, month
+        """
+    )
+    register = load_register(get_settings().factory_register)
+    seen = {(r["factory_code"], r["dataset"], r["month"]): r for r in covered.iter_rows(named=True)}
+    rows = []
+    for factory in register.factories:
+        for dataset in DATASETS:
+            for month in wanted:
+                entry = seen.get((factory.code, dataset, month))
+                if entry and entry["stored"]:
+                    status = "ok"
+                elif entry and entry["refused"]:
+                    status = "refused"
+                elif month == wanted[-1]:
+                    status = "late"
+                else:
+                    status = "missing"
+                rows.append(
+                    {
+                        "factory_code": factory.code,
+                        "factory_name": factory.name,
+                        "dataset": dataset,
+                        "month": month,
+                        "status": status,
+                    }
+                )
+    return pl.DataFrame(rows)
+
+
+# --- anonymous statistics --------------------------------------------------------------
+
+
+def network_distribution(viewer: Viewer, kpi: str, start: dt.date, end: dt.date) -> pl.DataFrame:
+    """The network's P25, median and P75 of ``kpi`` per month (anonymous)."""
+    require(viewer, "factory", "coordinator")
+    return query(
+        "SELECT period, n, p25, median, p75, suppressed, suppressed_reason FROM peer_stats "
+        "WHERE peer_group = 'network' AND kpi = ? AND period BETWEEN ? AND ? ORDER BY period",
+        (kpi, start, end),
+    )
+
+
+def region_indicators(viewer: Viewer) -> pl.DataFrame:
+    """The city's indicators, network totals only, with labels."""
+    require(viewer, "city", "coordinator")
+    return query(
+        """
+        SELECT r.period, r.indicator, d.label_nl, d.label_en, d.unit, d.formula,
+               d.description_nl, d.description_en, r.value, r.n, r.suppressed,
+               r.suppressed_reason
+        FROM region_indicators AS r
+        JOIN kpi_definitions AS d ON d.kpi = r.indicator AND d.domain = 'region'
+        WHERE r.scope = 'network'
+        ORDER BY r.indicator, r.period
+        """
+    )
+
+
+# --- writes: a factory's files, the admin's accounts ------------------------------------
+
+
+def template_bytes(viewer: Viewer, dataset: str, fmt: str, lang: str) -> bytes:
+    """The empty upload template of ``dataset`` as bytes (xlsx or csv)."""
+    import tempfile
+
+    from kpi.contracts import load_contract
+    from kpi.templates import write_template
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = write_template(load_contract(dataset), Path(folder) / f"t.{fmt}", fmt, lang)
+        return path.read_bytes()
+
+
+def check_and_submit(viewer: Viewer, dataset: str, file_name: str, content: bytes):
+    """Validate an uploaded file for the viewer's own factory; when it is accepted, place
+    it in the landing zone (the pipeline stores it). Returns the validation report."""
+    import tempfile
+
+    from kpi.landing import submit
+    from kpi.validation import Upload, validate_uploads
+
+    require(viewer, "factory")
+    if dataset not in DATASETS:
+        raise ValueError(f"unknown dataset {dataset!r}")
+    settings = get_settings()
+    suffix = Path(file_name).suffix.lower()
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"upload{suffix}"
+        path.write_bytes(content)
+        upload = Upload(path, dataset, viewer.factory_code or "", file_name)
+        report = validate_uploads([upload], settings.max_file_bytes)[0]
+        if report.accepted:
+            submit(
+                path,
+                dataset,
+                viewer.factory_code or "",
+                settings,
+                file_name=file_name,
+                submitted_by=viewer.email,
+            )
+    return report
+
+
+def warm_up_validation() -> None:
+    """Import Great Expectations and build every suite once, so that the first upload of
+    a session is checked in well under a second."""
+    import tempfile
+
+    from kpi.contracts import load_contract
+    from kpi.templates import write_template
+    from kpi.validation import Upload, validate_uploads
+
+    with tempfile.TemporaryDirectory() as folder:
+        uploads = []
+        for dataset in DATASETS:
+            path = Path(folder) / f"{dataset}.csv"
+            write_template(load_contract(dataset), path, "csv")
+            with path.open("a", encoding="utf-8") as handle:
+                handle.write(
+                    ";".join(["F00", "2020-01"] + ["1"] * (len(load_contract(dataset).columns) - 2))
+                    + "\n"
+                )
+            uploads.append(Upload(path, dataset, "F00"))
+        validate_uploads(uploads, get_settings().max_file_bytes)
+
+
+def users(viewer: Viewer):
+    from kpi.users import UserStore
+
+    require(viewer, "admin")
+    return UserStore(get_settings().data_dir).users()
+
+
+def add_user(viewer: Viewer, email: str, role: str, password: str, factory_code: str | None):
+    from kpi.users import UserStore
+
+    require(viewer, "admin")
+    register = load_register(get_settings().factory_register)
+    return UserStore(get_settings().data_dir).add(
+        email, role, password, factory_code or None, known_factories=register.codes
+    )
+
+
+def factory_codes(viewer: Viewer) -> list[str]:
+    require(viewer, "admin", "coordinator")
+    return load_register(get_settings().factory_register).codes

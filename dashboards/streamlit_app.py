@@ -1,0 +1,49 @@
+"""Entry point of the dashboards: `streamlit run dashboards/streamlit_app.py`.
+
+Login first; then the pages of the session's role. Layout lives in ``views/``, data in
+``dashboards/data.py``. (Not ``pages/``: Streamlit would then run a page file on its own,
+without this script and its login gate.)
+"""
+
+import streamlit as st
+
+from dashboards import auth
+from dashboards.ui import language_selector, t
+
+st.set_page_config(page_title="KPI Smart Network Sint-Truiden", page_icon="🏭", layout="wide")
+language_selector()
+
+PAGES = {
+    "upload": ("views/upload.py", ":material/upload_file:", ("factory",)),
+    "benchmark": ("views/benchmark.py", ":material/monitoring:", ("factory",)),
+    "network": ("views/network.py", ":material/hub:", ("coordinator",)),
+    "region": ("views/region.py", ":material/location_city:", ("city", "coordinator")),
+    "users": ("views/users.py", ":material/group:", ("admin",)),
+    "definitions": (
+        "views/definitions.py",
+        ":material/menu_book:",
+        ("factory", "coordinator", "city", "admin"),
+    ),
+}
+
+viewer = auth.current_viewer()
+if viewer is None:
+    # Whatever page was asked for (a bookmark, an expired session): the login form.
+    st.navigation(
+        [st.Page(auth.login_page, title=t("login_title"), url_path="login", default=True)],
+        position="hidden",
+    )
+    auth.login_page()
+    st.stop()
+
+pages = [
+    st.Page(path, title=t(f"page_{name}"), icon=icon, url_path=name)
+    for name, (path, icon, roles) in PAGES.items()
+    if viewer.role in roles
+]
+navigation = st.navigation(pages)
+with st.sidebar:
+    st.caption(t("signed_in_as", email=viewer.email) + f" — {auth.describe(viewer)}")
+    if st.button(t("logout"), icon=":material/logout:"):
+        auth.logout()
+navigation.run()

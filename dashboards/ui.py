@@ -1,0 +1,69 @@
+"""Small helpers the pages share: the session's language, texts, numbers as Flemish
+readers write them, and suppressed figures shown with their reason."""
+
+from __future__ import annotations
+
+import math
+
+import streamlit as st
+
+from kpi.i18n import DEFAULT_LANGUAGE, LANGUAGES, message
+
+LANGUAGE_KEY = "language"
+
+
+def lang() -> str:
+    return st.session_state.get(LANGUAGE_KEY, DEFAULT_LANGUAGE)
+
+
+def t(key: str, **params: object) -> str:
+    return message(key, lang(), **params)
+
+
+def language_selector() -> None:
+    st.sidebar.segmented_control(
+        message("language", lang()),
+        LANGUAGES,
+        key=LANGUAGE_KEY,
+        default=DEFAULT_LANGUAGE,
+        format_func=str.upper,
+    )
+
+
+def number(value: float | None, decimals: int = 1, lang_code: str | None = None) -> str:
+    """1234.5 -> '1.234,5' in Dutch, '1,234.5' in English; None -> '–'."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    text = f"{value:,.{decimals}f}"
+    if (lang_code or lang()) == "nl":
+        text = text.replace(",", "\u2009").replace(".", ",").replace("\u2009", ".")
+    return text
+
+
+def value(amount: float | None, unit: str, *, signed: bool = False) -> str:
+    """A figure in its unit: ratios as percentages, counts whole, euros in millions."""
+    if amount is None or (isinstance(amount, float) and math.isnan(amount)):
+        return "–"
+    sign = "+" if signed and amount > 0 else ""
+    if unit == "ratio":
+        # a difference of two shares is in percentage points
+        return f"{sign}{number(amount * 100, 1)} {'pp' if signed else '%'}"
+    if unit == "EUR":
+        if abs(amount) >= 1e6:
+            return f"{sign}€ {number(amount / 1e6, 1)} mln"
+        return f"{sign}€ {number(amount, 0)}"
+    if unit in ("persons", "ppm"):
+        return f"{sign}{number(amount, 0)}"
+    if unit == "kWh/h":
+        return f"{sign}{number(amount, 0)} kWh/h"
+    return f"{sign}{number(amount, 2 if abs(amount) < 10 else 1)}"
+
+
+def suppressed_text(reason: str | None, n: int | None, threshold: int | None) -> str:
+    if not reason:
+        return t("suppressed")
+    return t(f"reason_{reason}", n=n if n is not None else "?", threshold=threshold or "?")
+
+
+def unit_label(unit: str) -> str:
+    return "%" if unit == "ratio" else unit
