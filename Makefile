@@ -9,7 +9,7 @@ export UV_PYTHON_DOWNLOADS := never
 export GX_ANALYTICS_ENABLED := False
 KPI := $(VENV)/bin/kpi
 
-.PHONY: setup browser demo test lint clean-data
+.PHONY: setup browser demo test bench lint clean-data
 
 ## setup: create .venv from the pinned lock file (uv.lock), nothing by hand
 setup: $(VENV)/.synced
@@ -35,6 +35,11 @@ browser:
 ## test: the test suite (including the browser test in headless Chromium)
 test: setup browser
 	$(VENV)/bin/pytest
+
+## bench: measure a full monthly cycle at 1000 factories x 12 months, the dashboards' queries at
+## 1000 x 120 months and single-file feedback; prints a table, writes data/bench/results.json
+bench: setup
+	$(KPI) bench --output $(KPI_DATA_DIR)/bench/results.json
 
 lint: setup
 	$(VENV)/bin/ruff check .

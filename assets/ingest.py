@@ -14,6 +14,7 @@ from kpi.contracts import DATASETS, contract_path, load_contract
 from kpi.expectations import ROW_ID, run_suite
 from kpi.ingest import ingest_pending
 from kpi.reading import ROW_COLUMN
+from kpi.timing import stage
 from kpi.validation import current_month_of
 from kpi.warehouse import PSEUDONYM_COLUMN, SUBMISSIONS_TABLE, scalar
 from pipelines.resources import PlatformResource
@@ -110,7 +111,8 @@ def ingest_submissions(
         for item in result.files:
             if item.status == "refused" and item.report is not None:
                 context.log.warning(item.report.to_text("en"))
-        checks = [check_stored_table(con, dataset) for dataset in DATASETS]
+        with stage("checks"):
+            checks = [check_stored_table(con, dataset) for dataset in DATASETS]
         tables = {dataset: _table_metadata(con, dataset) for dataset in DATASETS}
         audit_rows = scalar(con, f"SELECT count(*) FROM {SUBMISSIONS_TABLE}")
 

@@ -15,6 +15,7 @@ from kpi.contracts import DATASETS, kpi_definitions
 from kpi.disclosure import THRESHOLD, DisclosureSettings
 from kpi.kpis import FACTORY_KPIS, MARTS
 from kpi.register import FactoryRegister
+from kpi.timing import stage
 from kpi.warehouse import PSEUDONYM_COLUMN, scalar
 
 FACTORY_PEER_GROUPS = f"{MARTS}.factory_peer_groups"
@@ -110,6 +111,11 @@ def peer_stats_sql(disclosure: DisclosureSettings, kpis_table: str, groups_table
 
 def compute_peer_stats(con: duckdb.DuckDBPyConnection, disclosure: DisclosureSettings) -> int:
     """(Re)build ``marts.peer_stats`` from the factory KPIs and peer groups."""
+    with stage("peer_stats"):
+        return _compute_peer_stats(con, disclosure)
+
+
+def _compute_peer_stats(con: duckdb.DuckDBPyConnection, disclosure: DisclosureSettings) -> int:
     con.execute(
         f"CREATE OR REPLACE TABLE {PEER_STATS} AS "
         + peer_stats_sql(disclosure, FACTORY_KPIS, FACTORY_PEER_GROUPS)

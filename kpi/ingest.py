@@ -18,6 +18,7 @@ from kpi.landing import Submission, list_pending, settle
 from kpi.pseudonym import load_or_create_key, pseudonymise
 from kpi.register import load_register
 from kpi.settings import Settings
+from kpi.timing import stage
 from kpi.validation import FileReport, Upload, validate_uploads
 from kpi.warehouse import ProcessedFile, current_accepted, ensure_schema, store
 
@@ -57,7 +58,8 @@ def ingest_pending(
 ) -> IngestResult:
     """Process every file waiting in the landing zone (oldest first)."""
     ensure_schema(con)
-    pending = list_pending(settings)
+    with stage("read"):
+        pending = list_pending(settings)
     if not pending:
         return IngestResult()
     register = load_register(settings.factory_register)
@@ -99,10 +101,18 @@ def ingest_pending(
         item.report = report
         item.status = "accepted" if report.accepted else "refused"
 
-    store(con, files, run_id=run_id, processed_at=dt.datetime.now(dt.UTC))
+    with stage("store"):
+        store(con, files, run_id=run_id, processed_at=dt.datetime.now(dt.UTC))
 
     first = lang or settings.lang
     languages = [first, *(code for code in LANGUAGES if code != first)]
+    with stage("store"):
+        _settle_all(files, settings, languages)
+    return IngestResult(files)
+
+
+def _settle_all(files: list[ProcessedFile], settings: Settings, languages: list[str]) -> None:
+    """Move every processed file out of the landing zone, with its report."""
     for item in files:
         report = item.report
         refused = item.status == "refused"
@@ -121,4 +131,3 @@ def ingest_pending(
                 "warnings": [f.to_record() for f in report.warnings],
             },
         )
-    return IngestResult(files)

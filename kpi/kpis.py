@@ -10,6 +10,7 @@ from __future__ import annotations
 import duckdb
 
 from kpi.contracts import Definition, kpi_definitions
+from kpi.timing import stage
 from kpi.warehouse import PSEUDONYM_COLUMN, scalar
 
 MARTS = "marts"
@@ -61,6 +62,11 @@ def _product_select(definition: Definition, table: str) -> str:
 
 def compute_factory_kpis(con: duckdb.DuckDBPyConnection) -> int:
     """(Re)build ``marts.factory_kpis``: one row per factory, month and KPI. Returns rows."""
+    with stage("kpis"):
+        return _compute_factory_kpis(con)
+
+
+def _compute_factory_kpis(con: duckdb.DuckDBPyConnection) -> int:
     definitions = kpi_definitions()
     direct = [d for d in definitions if d.kind != "product"]
     products = [d for d in definitions if d.kind == "product"]

@@ -13,6 +13,7 @@ A file copied into ``pending/<dataset>/<factory>/`` by hand is picked up too.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -104,7 +105,14 @@ def submit(
     target = folder / f"{submission_id}{extension}"
     # copy under a hidden name first: the sensor only sees complete files with metadata
     hidden = folder / f".{submission_id}{extension}"
-    shutil.copyfile(source, hidden)
+    for attempt in range(3):
+        try:
+            shutil.copyfile(source, hidden)
+            break
+        except FileNotFoundError:  # the folder was just emptied and removed by a run
+            if attempt == 2 or not source.exists():
+                raise
+            folder.mkdir(parents=True, exist_ok=True)
     os.replace(hidden, target)
     submission = Submission(
         submission_id=submission_id,
@@ -155,14 +163,18 @@ def _submissions_in(folder: Path, dataset: str, factory_code: str) -> list[Submi
     return found
 
 
-def list_pending(settings: Settings) -> list[Submission]:
-    """Every file waiting in the landing zone, oldest first."""
+def list_pending(settings: Settings, factory_code: str | None = None) -> list[Submission]:
+    """Every file waiting in the landing zone (of one factory, if given), oldest first."""
     pending: list[Submission] = []
     for dataset in DATASETS:
         root = settings.pending_dir / dataset
         if not root.is_dir():
             continue
-        for folder in sorted(p for p in root.iterdir() if p.is_dir()):
+        if factory_code is not None:
+            folders = [root / factory_code.strip().upper()]
+        else:
+            folders = sorted(p for p in root.iterdir() if p.is_dir())
+        for folder in folders:
             pending.extend(_submissions_in(folder, dataset, folder.name.upper()))
     return sorted(pending, key=lambda s: (s.received_at, s.submission_id))
 
@@ -194,4 +206,7 @@ def settle(
         _write_atomic(folder / f"{stem}{REPORT_SUFFIX}", report_text + "\n")
     os.replace(submission.path, target)
     submission.meta_path.unlink(missing_ok=True)
+    # an emptied factory folder goes, so that listing the landing zone costs what waits
+    with contextlib.suppress(OSError):
+        submission.path.parent.rmdir()
     return target

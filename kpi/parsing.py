@@ -18,10 +18,21 @@ _DIGIT_GROUPS = r"^[+-]?\d{1,3}(\.\d{3})+$"  # 1.234.567: Belgian thousands sepa
 @dataclass
 class TypedTable:
     values: pl.DataFrame
-    """The contract's columns in their types, plus ``_row``."""
-    findings: list[Finding]
-    unparsed: set[tuple[int, str]]
-    """(row, column) of the cells that did not parse: not reported again as missing."""
+    """The contract's columns in their types, plus the columns carried along (``_row``...)."""
+    unparsed: pl.DataFrame
+    """One row per cell that did not parse: the carried columns, ``column``, ``text``."""
+
+    @property
+    def findings(self) -> list[Finding]:
+        """The unparsed cells as findings (row = the file row in ``_row``)."""
+        return [unparsed_finding(row) for row in self.unparsed.iter_rows(named=True)]
+
+
+def unparsed_finding(cell: dict) -> Finding:
+    rule = f"type_{cell['logical_type']}"
+    return finding(
+        "error", rule, rule, row=cell[ROW_COLUMN], column=cell["column"], value=cell["text"]
+    )
 
 
 def _number_text(text: pl.Expr, whole: bool) -> pl.Expr:
@@ -77,24 +88,19 @@ def _parsed(column: Column) -> pl.Expr:
 
 
 def parse_cells(cells: pl.DataFrame, contract: DatasetContract) -> TypedTable:
-    """Type every column of ``cells`` (text) as its contract says."""
-    values = cells.select(pl.col(ROW_COLUMN), *[_parsed(c).alias(c.name) for c in contract.columns])
-    findings: list[Finding] = []
-    unparsed: set[tuple[int, str]] = set()
-    for column in contract.columns:
-        failed = cells.select(ROW_COLUMN, pl.col(column.name).alias("text")).filter(
-            pl.col("text").is_not_null() & values[column.name].is_null()
-        )
-        for row, text in failed.iter_rows():
-            unparsed.add((row, column.name))
-            findings.append(
-                finding(
-                    "error",
-                    f"type_{column.logical_type}",
-                    f"type_{column.logical_type}",
-                    row=row,
-                    column=column.name,
-                    value=text,
-                )
-            )
-    return TypedTable(values=values, findings=findings, unparsed=unparsed)
+    """Type every contract column of ``cells`` (text); other columns are carried along.
+    Works on one file or on a whole batch of files at once."""
+    names = set(contract.column_names)
+    carried = [name for name in cells.columns if name not in names]
+    values = cells.select(*carried, *[_parsed(c).alias(c.name) for c in contract.columns])
+    failures = [
+        cells.select(
+            *carried,
+            pl.lit(column.name).alias("column"),
+            pl.lit(column.logical_type).alias("logical_type"),
+            pl.col(column.name).alias("text"),
+        ).filter(pl.col("text").is_not_null() & values[column.name].is_null())
+        for column in contract.columns
+    ]
+    unparsed = pl.concat(failures).sort(ROW_COLUMN) if failures else pl.DataFrame()
+    return TypedTable(values=values, unparsed=unparsed)

@@ -25,6 +25,7 @@ from kpi.disclosure import (
     primary_reason,
 )
 from kpi.kpis import MARTS
+from kpi.timing import stage
 from kpi.warehouse import PSEUDONYM_COLUMN
 
 REGION_INDICATORS = f"{MARTS}.region_indicators"
@@ -267,11 +268,14 @@ def compute_region_indicators(
     breakdowns: dict[str, dict[str, str]] | None = None,
 ) -> int:
     """(Re)build ``marts.region_indicators``. Returns its row count."""
-    result = aggregate(contributions(con), disclosure, breakdowns)
-    con.execute(f"CREATE SCHEMA IF NOT EXISTS {MARTS}")
-    con.register("region_result", result)
-    try:
-        con.execute(f"CREATE OR REPLACE TABLE {REGION_INDICATORS} AS SELECT * FROM region_result")
-    finally:
-        con.unregister("region_result")
+    with stage("region"):
+        result = aggregate(contributions(con), disclosure, breakdowns)
+        con.execute(f"CREATE SCHEMA IF NOT EXISTS {MARTS}")
+        con.register("region_result", result)
+        try:
+            con.execute(
+                f"CREATE OR REPLACE TABLE {REGION_INDICATORS} AS SELECT * FROM region_result"
+            )
+        finally:
+            con.unregister("region_result")
     return result.height

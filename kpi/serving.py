@@ -23,6 +23,7 @@ from kpi.disclosure import DisclosureSettings
 from kpi.kpis import FACTORY_KPIS
 from kpi.region import REGION_INDICATORS
 from kpi.register import FactoryRegister
+from kpi.timing import stage
 from kpi.warehouse import PSEUDONYM_COLUMN, SUBMISSIONS_TABLE
 
 COORDINATOR_TABLES = ("coordinator_submissions",)
@@ -84,6 +85,18 @@ def publish_snapshot(
     pseudonym_of: dict[str, str],
 ) -> Path:
     """Write the snapshot from the warehouse (``con``) to a new file and swap it in."""
+    with stage("publish"):
+        return _publish(con, target, run_id, disclosure, register, pseudonym_of)
+
+
+def _publish(
+    con: duckdb.DuckDBPyConnection,
+    target: Path,
+    run_id: str | None,
+    disclosure: DisclosureSettings,
+    register: FactoryRegister,
+    pseudonym_of: dict[str, str],
+) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = target.with_name(f".{target.stem}.{uuid.uuid4().hex}.tmp")
     directory = pl.DataFrame(

@@ -19,10 +19,13 @@ from kpi.contracts import DatasetContract, load_contract
 from kpi.expectations import ROW_ID, CompiledExpectation, run_suite
 from kpi.findings import Finding, finding
 from kpi.i18n import message
-from kpi.parsing import parse_cells
-from kpi.reading import ROW_COLUMN, read_upload
+from kpi.parsing import parse_cells, unparsed_finding
+from kpi.reading import ROW_COLUMN, RawTable, read_upload
+from kpi.timing import stage
 
 SEVERITY_ORDER = {"error": 0, "warning": 1}
+SUBMISSION = "_submission"
+SUBMITTING_FACTORY = "_submitting_factory"
 
 
 @dataclass(frozen=True)
@@ -163,71 +166,87 @@ def current_month_of(today: dt.date | None) -> dt.date:
 
 
 def validate_uploads(
-    uploads: list[Upload], max_bytes: int, today: dt.date | None = None
+    uploads: list[Upload], max_bytes: int, today: dt.date | None = None, engine: str = "gx"
 ) -> list[FileReport]:
-    """Check every upload; GX runs once per dataset for the whole batch."""
+    """Check every upload. Files are read one by one, then each dataset's rows are typed
+    and validated as one batch: GX runs once per dataset, not once per file.
+    ``engine="polars"`` is for feedback on single files (see ``kpi.expectations``)."""
     month = current_month_of(today)
     reports = [FileReport(upload) for upload in uploads]
-    by_dataset: dict[str, list[int]] = defaultdict(list)
-    raw_cells: dict[int, pl.DataFrame] = {}
-    typed: dict[int, pl.DataFrame] = {}
-    unparsed: dict[int, set[tuple[int, str]]] = {}
-    for index, upload in enumerate(uploads):
-        contract = load_contract(upload.dataset)
-        raw = read_upload(upload.path, contract, max_bytes)
-        reports[index].findings.extend(raw.findings)
-        if raw.cells is None:
-            continue
-        parsed = parse_cells(raw.cells, contract)
-        reports[index].findings.extend(parsed.findings)
-        raw_cells[index] = raw.cells
-        typed[index] = parsed.values
-        unparsed[index] = parsed.unparsed
-        by_dataset[upload.dataset].append(index)
-
-    for dataset, indexes in by_dataset.items():
-        _validate_dataset(
-            load_contract(dataset), indexes, uploads, typed, raw_cells, unparsed, reports, month
+    read: dict[str, list[tuple[int, RawTable]]] = defaultdict(list)
+    with stage("read"):
+        for index, upload in enumerate(uploads):
+            raw = read_upload(upload.path, load_contract(upload.dataset), max_bytes)
+            reports[index].findings.extend(raw.findings)
+            if raw.columns is not None:
+                read[upload.dataset].append((index, raw))
+    for dataset, tables in read.items():
+        contract = load_contract(dataset)
+        with stage("read"):
+            raw = _batch_frame(contract.column_names, tables)
+            parsed = parse_cells(raw, contract)
+        with stage("validate"):
+            _validate_dataset(contract, raw, parsed, uploads, reports, month, engine)
+        months = parsed.values.group_by(SUBMISSION).agg(
+            pl.col("period").drop_nulls().unique().sort().dt.strftime("%Y-%m")
         )
-
-    for index, report in enumerate(reports):
+        for index, covered in months.iter_rows():
+            reports[index].months = covered
+        rows = parsed.values.drop(ROW_ID)
+        for (index,), values in rows.partition_by(SUBMISSION, as_dict=True).items():
+            if not reports[index].errors:
+                reports[index].values = values.drop(SUBMISSION)
+    for report in reports:
         report.findings.sort(
             key=lambda f: (SEVERITY_ORDER[f.severity], f.row or 0, f.column or "", f.rule)
         )
-        if index in typed:
-            months = typed[index].get_column("period").drop_nulls().unique().sort()
-            report.months = [f"{month:%Y-%m}" for month in months]
-            if not report.errors:
-                report.values = typed[index]
     return reports
+
+
+def _batch_frame(names: list[str], tables: list[tuple[int, RawTable]]) -> pl.DataFrame:
+    """The text cells of many files as one frame, each row tagged with its file."""
+    columns: dict[str, list] = {name: [] for name in names}
+    rows: list[int] = []
+    submissions: list[int] = []
+    for index, table in tables:
+        assert table.columns is not None
+        for name in names:
+            columns[name].extend(table.columns[name])
+        rows.extend(table.rows)
+        submissions.extend([index] * len(table.rows))
+    return pl.DataFrame(
+        {SUBMISSION: submissions, ROW_COLUMN: rows, **columns},
+        schema={SUBMISSION: pl.Int64, ROW_COLUMN: pl.Int64, **{n: pl.String for n in names}},
+    ).with_row_index(ROW_ID)
 
 
 def _validate_dataset(
     contract: DatasetContract,
-    indexes: list[int],
+    raw: pl.DataFrame,
+    parsed,
     uploads: list[Upload],
-    typed: dict[int, pl.DataFrame],
-    raw_cells: dict[int, pl.DataFrame],
-    unparsed: dict[int, set[tuple[int, str]]],
     reports: list[FileReport],
     month: dt.date,
+    engine: str,
 ) -> None:
-    frames = [
-        typed[i].with_columns(
-            pl.lit(i).alias("_submission"),
-            pl.lit(uploads[i].factory_code.strip().upper()).alias("_submitting_factory"),
-        )
-        for i in indexes
-    ]
-    batch = pl.concat(frames).with_row_index(ROW_ID)
-    raw = pl.concat([raw_cells[i] for i in indexes])
-    submission_of = batch.get_column("_submission").to_list()
+    """Findings of one dataset's batch: cells that did not parse, then the suite's rules."""
+    unparsed = set()
+    for cell in parsed.unparsed.iter_rows(named=True):
+        unparsed.add((cell[SUBMISSION], cell[ROW_COLUMN], cell["column"]))
+        reports[cell[SUBMISSION]].findings.append(unparsed_finding(cell))
+    factories = pl.Series([u.factory_code.strip().upper() for u in uploads], dtype=pl.String)
+    batch = parsed.values.with_columns(
+        pl.col(SUBMISSION)
+        .replace_strict(list(range(len(uploads))), factories, return_dtype=pl.String)
+        .alias(SUBMITTING_FACTORY)
+    )
+    submission_of = batch.get_column(SUBMISSION).to_list()
     row_of = batch.get_column(ROW_COLUMN).to_list()
-    for failure in run_suite(contract, batch, month):
+    for failure in run_suite(contract, batch, month, engine):
         index = submission_of[failure.row_id]
         row = row_of[failure.row_id]
         column = failure.expectation.column
-        if failure.expectation.rule == "required" and (row, column) in unparsed[index]:
+        if failure.expectation.rule == "required" and (index, row, column) in unparsed:
             continue  # already reported as "not a number" / "not a month"
         value = raw[failure.row_id, column] if column else None
         reports[index].findings.append(_cell_finding(failure.expectation, row, value))

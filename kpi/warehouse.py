@@ -197,8 +197,7 @@ def store(
         for view in views:
             dataset = view.removeprefix("incoming_")
             _sql_rule_warnings(con, load_contract(dataset), view, by_id)
-        for item in files:
-            _insert_submission(con, item, run_id, processed_at)
+        _record_submissions(con, files, run_id, processed_at)
         for dataset in DATASETS:
             con.execute(
                 f"""
@@ -221,33 +220,53 @@ def store(
             con.unregister(view)
 
 
-def _insert_submission(
+def _record_submissions(
     con: duckdb.DuckDBPyConnection,
-    item: ProcessedFile,
+    files: list[ProcessedFile],
     run_id: str | None,
     processed_at: dt.datetime,
 ) -> None:
-    report = item.report
-    submission = item.submission
-    periods = report.periods if report is not None else []
-    rows = report.values.height if report is not None and report.values is not None else 0
-    findings = item.findings
-    con.execute(
-        f"INSERT INTO {SUBMISSIONS_TABLE} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?)",
-        [
-            submission.submission_id,
-            submission.dataset,
-            item.pseudonym,
-            submission.file_name,
-            submission.sha256,
-            periods,
-            rows if item.status == "accepted" else 0,
-            dt.datetime.fromisoformat(submission.received_at),
-            processed_at,
-            item.status,
-            json.dumps([f.to_record() for f in findings if f.severity == "warning"]),
-            json.dumps([f.to_record() for f in findings if f.severity == "error"]),
-            submission.submitted_by,
-            run_id,
-        ],
+    """One audit-log line per file, inserted as one batch."""
+    rows = []
+    for item in files:
+        report, submission = item.report, item.submission
+        accepted_rows = report.values.height if report and report.values is not None else 0
+        rows.append(
+            {
+                "submission_id": submission.submission_id,
+                "dataset": submission.dataset,
+                PSEUDONYM_COLUMN: item.pseudonym,
+                "file_name": submission.file_name,
+                "sha256": submission.sha256,
+                "periods": report.periods if report is not None else [],
+                "row_count": accepted_rows if item.status == "accepted" else 0,
+                "received_at": dt.datetime.fromisoformat(submission.received_at),
+                "processed_at": processed_at,
+                "status": item.status,
+                "warnings": json.dumps(
+                    [f.to_record() for f in item.findings if f.severity == "warning"]
+                ),
+                "errors": json.dumps(
+                    [f.to_record() for f in item.findings if f.severity == "error"]
+                ),
+                "submitted_by": submission.submitted_by,
+                "run_id": run_id,
+            }
+        )
+    frame = pl.DataFrame(
+        rows,
+        schema_overrides={
+            "periods": pl.List(pl.String),
+            "submitted_by": pl.String,
+            "run_id": pl.String,
+        },
     )
+    con.register("new_submissions", frame)
+    try:
+        con.execute(
+            f"INSERT INTO {SUBMISSIONS_TABLE} SELECT submission_id, dataset, {PSEUDONYM_COLUMN}, "
+            "file_name, sha256, periods, row_count, received_at, processed_at, status, NULL, "
+            "warnings::JSON, errors::JSON, submitted_by, run_id FROM new_submissions"
+        )
+    finally:
+        con.unregister("new_submissions")

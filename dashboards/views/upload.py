@@ -1,7 +1,5 @@
 """Submit data (factory users): template, upload, immediate feedback, own history."""
 
-import threading
-
 import polars as pl
 import streamlit as st
 
@@ -10,16 +8,7 @@ from dashboards.ui import lang, t
 from kpi.contracts import DATASETS, load_contract
 from kpi.validation import describe_periods
 
-
-@st.cache_resource
-def _warm_up() -> threading.Thread:
-    thread = threading.Thread(target=data.warm_up_validation, daemon=True)
-    thread.start()
-    return thread
-
-
 viewer = session.viewer("factory")
-_warm_up()
 st.title(t("page_upload"))
 
 contracts = {name: load_contract(name) for name in DATASETS}

@@ -112,3 +112,15 @@ def test_cache_is_keyed_by_viewer(env):
     assert not data.own_series(F01, "oee", "network", START, END).equals(
         data.own_series(F02, "oee", "network", START, END)
     )
+
+
+def test_submission_grid_marks_late_and_missing_factories(env):
+    grid = data.submission_grid(COORDINATOR, month_count=3, today=dt.date(2026, 1, 10))
+    status = {
+        (r["factory_code"], r["dataset"], r["month"]): r["status"]
+        for r in grid.iter_rows(named=True)
+    }
+    assert status[("F01", "people", "2025-12")] == "ok"
+    assert status[("F03", "people", "2025-12")] == "late"  # F03 sent nothing
+    assert status[("F03", "people", "2025-10")] == "missing"
+    assert len(grid) == 12 * 4 * 3  # every factory of the register, dataset and month

@@ -195,23 +195,20 @@ def test_a_failing_store_rolls_back_everything_and_keeps_the_files(
 ):
     submit(make_file("quality"), "quality", "F01", settings)
     submit(make_file("people"), "people", "F01", settings)
-    real_insert = warehouse._insert_submission
-    calls = []
+    real_record = warehouse._record_submissions
 
-    def failing(con_, item, run_id, processed_at):
-        calls.append(item)
-        if len(calls) == 2:
-            raise OSError("disk full")
-        real_insert(con_, item, run_id, processed_at)
+    def failing(*args, **kwargs):  # the rows of both files are in by now
+        raise OSError("disk full")
 
-    monkeypatch.setattr(warehouse, "_insert_submission", failing)
+    monkeypatch.setattr(warehouse, "_record_submissions", failing)
     with pytest.raises(OSError, match="disk full"):
         ingest(con, settings)
     assert con.execute("SELECT count(*) FROM quality").fetchone() == (0,)
+    assert con.execute("SELECT count(*) FROM people").fetchone() == (0,)
     assert con.execute("SELECT count(*) FROM submissions").fetchone() == (0,)
     assert len(list_pending(settings)) == 2
 
-    monkeypatch.setattr(warehouse, "_insert_submission", real_insert)
+    monkeypatch.setattr(warehouse, "_record_submissions", real_record)
     assert ingest(con, settings).summary() == {"accepted": 2}
 
 

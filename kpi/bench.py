@@ -1,0 +1,435 @@
+"""`kpi bench`: how fast and how big one monthly cycle is, measured, not guessed.
+
+On a fresh data directory it generates scale data with the demo generator, runs one full
+cycle as a user starts it (`kpi run`, a child process: wall time, stages, peak memory),
+times DuckDB's own read_csv of the same files as the physical floor, loads a 10-year
+history and times the dashboards' data-access queries on it, and times single-file
+feedback. It prints a table and writes the same figures as JSON.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.metadata
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import duckdb
+import yaml
+from rich.console import Console
+from rich.progress import track
+from rich.table import Table
+
+from kpi.contracts import DATASETS
+from kpi.demo import FileStyle, generate, months_until, previous_month, write_file
+
+SECTORS = ("powertrain", "chassis", "electronics")
+STYLES = (FileStyle("csv-semicolon"), FileStyle("csv-comma"))
+TARGETS = {
+    "cycle_seconds": 60.0,
+    "cycle_vs_reference": 10.0,
+    "query_p95_warm_ms": 100.0,
+    "query_cold_ms": 1000.0,
+    "validate_process_seconds": 3.0,
+    "upload_feedback_seconds": 1.0,
+    "cycle_peak_mib": 2048.0,
+}
+console = Console()
+
+
+def _codes(count: int) -> list[str]:
+    return [f"B{number:04d}" for number in range(1, count + 1)]
+
+
+def write_register(path: Path, codes: list[str]) -> Path:
+    factories = [
+        {
+            "code": code,
+            "name": f"Bench factory {code}",
+            "sector": SECTORS[i % 3],
+            "municipality": "Sint-Truiden",
+        }
+        for i, code in enumerate(codes)
+    ]
+    path.write_text(yaml.safe_dump({"factories": factories}, sort_keys=False))
+    return path
+
+
+def write_files(codes: list[str], months: int, folder: Path, seed: int = 7) -> list[tuple]:
+    """One file per factory and dataset (`;`/decimal comma and `,` CSV, alternating)."""
+    periods = months_until(previous_month(dt.date.today()), months)
+    written = []
+    for index, code in enumerate(
+        track(codes, description=f"files {months} months", console=console, transient=True)
+    ):
+        data = generate([(code, SECTORS[index % 3])], periods, seed)
+        for dataset in DATASETS:
+            path = write_file(
+                data[dataset], dataset, STYLES[index % 2], folder / dataset / f"{code}_{dataset}"
+            )
+            written.append((path, dataset, code, STYLES[index % 2].kind))
+    return written
+
+
+def _environment(data_dir: Path, register: Path) -> dict[str, str]:
+    return {
+        **os.environ,
+        "KPI_DATA_DIR": str(data_dir),
+        "KPI_FACTORY_REGISTER": str(register),
+        "DAGSTER_HOME": str(data_dir / "dagster"),
+        "GX_ANALYTICS_ENABLED": "False",
+    }
+
+
+def _submit_all(files: list[tuple], data_dir: Path, register: Path) -> float:
+    from kpi.landing import submit
+    from kpi.settings import Settings
+
+    settings = Settings(data_dir=data_dir, factory_register=register)
+    start = time.perf_counter()
+    for path, dataset, code, _ in track(
+        files, description="submit", console=console, transient=True
+    ):
+        submit(path, dataset, code, settings, submitted_by="bench")
+    return time.perf_counter() - start
+
+
+def run_cycle(data_dir: Path, register: Path) -> dict:
+    """`kpi run` as a child process: wall time, its stages, and its peak memory."""
+    timings = data_dir / "timings.json"
+    env = {**_environment(data_dir, register), "KPI_TIMINGS_FILE": str(timings)}
+    start = time.perf_counter()
+    child = subprocess.Popen(
+        [sys.executable, "-m", "kpi.cli", "run"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    _, status, usage = os.wait4(child.pid, 0)
+    seconds = time.perf_counter() - start
+    child.returncode = os.waitstatus_to_exitcode(status)
+    if child.returncode != 0:
+        raise RuntimeError(f"kpi run failed: {child.stderr.read().decode()[-2000:]}")
+    stages = json.loads(timings.read_text())
+    return {"seconds": seconds, "peak_mib": usage.ru_maxrss / 1024, "stages": stages}
+
+
+def reference_read_csv(files: list[tuple], workdir: Path) -> float:
+    """DuckDB's own read_csv of the same files into one table per dataset and dialect."""
+    target = workdir / "reference.duckdb"
+    target.unlink(missing_ok=True)
+    start = time.perf_counter()
+    with duckdb.connect(str(target)) as con:
+        for dataset in DATASETS:
+            for kind, options in (
+                ("csv-semicolon", "delim=';', decimal_separator=','"),
+                ("csv-comma", "delim=','"),
+            ):
+                paths = [str(p) for p, d, _, k in files if d == dataset and k == kind]
+                if paths:
+                    con.execute(
+                        f"CREATE TABLE {dataset}_{kind.replace('-', '_')} AS SELECT * FROM "
+                        f"read_csv(?, {options}, header=true, union_by_name=true)",
+                        [paths],
+                    )
+    return time.perf_counter() - start
+
+
+def _percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def time_queries(data_dir: Path, register: Path, repeats: int = 30) -> list[dict]:
+    """Every page's data-access calls, per role: cold (first call on a new snapshot) and
+    warm (cached) p50/p95, and uncached p50/p95 (the query itself, every time)."""
+    from dashboards import data
+    from dashboards.data import Viewer
+    from kpi.settings import reset_settings_cache
+
+    os.environ.update(_environment(data_dir, register))
+    reset_settings_cache()
+    data.clear_cache()
+    code = _codes(1)[0]
+    factory = Viewer("bench@factory.example", "factory", code)
+    coordinator = Viewer("bench@coordinator.example", "coordinator")
+    city = Viewer("bench@city.example", "city")
+    info = data.snapshot_info(city)
+    start, end = info["periods_from"], info["periods_to"]
+    pages: dict[str, list[Callable]] = {
+        "factory / upload": [
+            lambda: data.submissions(factory),
+            lambda: data.waiting_files(factory),
+        ],
+        "factory / benchmark": [
+            lambda: data.kpi_catalogue(factory, "efficiency"),
+            lambda: data.months(factory),
+            lambda: data.own_series(factory, "oee", "network", start, end),
+            lambda: data.own_month(factory, "efficiency", end, "network"),
+        ],
+        "coordinator / network": [
+            lambda: data.waiting_files(coordinator),
+            lambda: data.submission_grid(coordinator),
+            lambda: data.submissions(coordinator),
+            lambda: data.network_distribution(coordinator, "oee", start, end),
+        ],
+        "city / region": [lambda: data.snapshot_info(city), lambda: data.region_indicators(city)],
+        "everyone / definitions": [
+            lambda: data.kpi_catalogue(city),
+            lambda: data.indicator_catalogue(city),
+        ],
+    }
+
+    def page_seconds(calls: list[Callable]) -> float:
+        begin = time.perf_counter()
+        for call in calls:
+            call()
+        return time.perf_counter() - begin
+
+    results = []
+    for page, calls in pages.items():
+        data.clear_cache()
+        cold = page_seconds(calls)
+        warm = [page_seconds(calls) for _ in range(repeats)]
+        uncached = []
+        for _ in range(max(5, repeats // 3)):
+            data.clear_cache()
+            uncached.append(page_seconds(calls))
+        results.append(
+            {
+                "page": page,
+                "cold_ms": cold * 1000,
+                "warm_p50_ms": _percentile(warm, 0.5) * 1000,
+                "warm_p95_ms": _percentile(warm, 0.95) * 1000,
+                "uncached_p50_ms": _percentile(uncached, 0.5) * 1000,
+                "uncached_p95_ms": _percentile(uncached, 0.95) * 1000,
+            }
+        )
+    return results
+
+
+def time_single_file(data_dir: Path, register: Path, sample: Path, dataset: str) -> dict:
+    """Feedback on one file: `kpi validate` as a whole process; the upload page's check
+    after warm-up; and a dropped file through the sensor to a new serving snapshot."""
+    import dagster as dg
+
+    from assets.names import MONTHLY_JOB
+    from dashboards import data
+    from dashboards.data import Viewer
+    from kpi.settings import get_settings, reset_settings_cache
+    from pipelines.definitions import build_definitions
+    from pipelines.resources import build_resources
+    from pipelines.sensors import landing_zone_sensor
+
+    env = _environment(data_dir, register)
+    code = _codes(1)[0]
+    runs = []
+    for _ in range(3):
+        begin = time.perf_counter()
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "kpi.cli",
+                "validate",
+                str(sample),
+                "--dataset",
+                dataset,
+                "--factory",
+                code,
+                "--json",
+            ],
+            env=env,
+            check=True,
+            capture_output=True,
+        )
+        runs.append(time.perf_counter() - begin)
+
+    os.environ.update(env)
+    reset_settings_cache()
+    viewer = Viewer("bench@factory.example", "factory", code)
+    checks = []
+    for _ in range(3):
+        begin = time.perf_counter()
+        report = data.check_and_submit(viewer, dataset, sample.name, sample.read_bytes())
+        checks.append(time.perf_counter() - begin)
+    assert report.accepted, report.to_text("en")
+
+    settings = get_settings()
+    begin = time.perf_counter()
+    with dg.DagsterInstance.ephemeral() as instance:
+        context = dg.build_sensor_context(
+            instance=instance, resources={"platform": build_resources(settings)["platform"]}
+        )
+        request = landing_zone_sensor(context)
+        sensed = time.perf_counter() - begin
+        assert request.run_requests, "the sensor saw no file"
+        job = build_definitions(settings).resolve_job_def(MONTHLY_JOB)
+        result = job.execute_in_process(
+            instance=instance,
+            run_config={"loggers": {"console": {"config": {"log_level": "ERROR"}}}},
+        )
+    assert result.success
+    return {
+        "validate_process_seconds": statistics.median(runs),
+        "upload_feedback_seconds": statistics.median(checks),
+        "sensor_evaluation_seconds": sensed,
+        "dropped_file_to_snapshot_seconds": time.perf_counter() - begin,
+    }
+
+
+def machine() -> dict:
+    memory_kib = next(
+        int(line.split()[1])
+        for line in Path("/proc/meminfo").read_text().splitlines()
+        if line.startswith("MemTotal")
+    )
+    packages = ("duckdb", "polars", "dagster", "great-expectations", "streamlit", "pandas")
+    return {
+        "cores": os.cpu_count(),
+        "memory_gib": round(memory_kib / 1024 / 1024, 1),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "versions": {name: importlib.metadata.version(name) for name in packages},
+    }
+
+
+def run_benchmark(
+    factories: int,
+    months: int,
+    history_months: int,
+    workdir: Path,
+    output: Path,
+    keep: bool = False,
+) -> dict:
+    if workdir.exists():
+        shutil.rmtree(workdir)
+    workdir.mkdir(parents=True)
+    codes = _codes(factories)
+    register = write_register(workdir / "register.yaml", codes)
+    results: dict = {
+        "machine": machine(),
+        "factories": factories,
+        "months": months,
+        "history_months": history_months,
+        "started_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+    }
+
+    console.print(f"[bold]Cycle[/]: {factories} factories x {months} months x 4 datasets")
+    begin = time.perf_counter()
+    files = write_files(codes, months, workdir / "files-cycle")
+    results["generate_seconds"] = time.perf_counter() - begin
+    results["files"] = len(files)
+    results["rows"] = factories * months * len(DATASETS)
+    cycle_dir = workdir / "cycle"
+    results["submit_seconds"] = _submit_all(files, cycle_dir, register)
+    results["reference_read_csv_seconds"] = reference_read_csv(files, workdir)
+    results["cycle"] = run_cycle(cycle_dir, register)
+    results["cycle_vs_reference"] = (
+        results["cycle"]["seconds"] / results["reference_read_csv_seconds"]
+    )
+
+    console.print(f"[bold]History[/]: {factories} factories x {history_months} months")
+    history_files = write_files(codes, history_months, workdir / "files-history")
+    history_dir = workdir / "history"
+    _submit_all(history_files, history_dir, register)
+    results["history_load"] = run_cycle(history_dir, register)
+    results["queries"] = time_queries(history_dir, register)
+
+    console.print("[bold]Single file[/]")
+    sample = next(p for p, d, c, _ in files if d == "efficiency" and c == codes[0])
+    results["single_file"] = time_single_file(cycle_dir, register, sample, "efficiency")
+    results["finished_at"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    results["targets"] = _verdicts(results)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(json.dumps(results, indent=2, default=str))
+    if not keep:
+        shutil.rmtree(workdir)
+    report(results)
+    return results
+
+
+def _verdicts(results: dict) -> dict:
+    single = results["single_file"]
+    measured = {
+        "cycle_seconds": results["cycle"]["seconds"],
+        "cycle_vs_reference": results["cycle_vs_reference"],
+        "query_p95_warm_ms": max(q["warm_p95_ms"] for q in results["queries"]),
+        "query_cold_ms": max(q["cold_ms"] for q in results["queries"]),
+        "validate_process_seconds": single["validate_process_seconds"],
+        "upload_feedback_seconds": single["upload_feedback_seconds"],
+        "cycle_peak_mib": results["cycle"]["peak_mib"],
+    }
+    return {
+        name: {"measured": value, "target": TARGETS[name], "met": value < TARGETS[name]}
+        for name, value in measured.items()
+    }
+
+
+def report(results: dict) -> None:
+    cycle = results["cycle"]
+    table = Table(
+        title=f"Monthly cycle: {results['factories']} factories x {results['months']} "
+        f"months ({results['files']} files, {results['rows']} rows)"
+    )
+    table.add_column("stage")
+    table.add_column("seconds", justify="right")
+    for name in ("read", "validate", "store", "checks", "kpis", "peer_stats", "region", "publish"):
+        table.add_row(name, f"{cycle['stages'].get(name, 0.0):.2f}")
+    staged = sum(cycle["stages"].values())
+    table.add_row("other (process start, imports, Dagster)", f"{cycle['seconds'] - staged:.2f}")
+    table.add_row("[bold]whole cycle (kpi run)[/]", f"[bold]{cycle['seconds']:.2f}[/]")
+    table.add_row("DuckDB read_csv reference", f"{results['reference_read_csv_seconds']:.2f}")
+    table.add_row("ratio to reference", f"{results['cycle_vs_reference']:.1f}x")
+    table.add_row("peak memory (MiB)", f"{cycle['peak_mib']:.0f}")
+    table.add_row(
+        f"history load ({results['history_months']} months)",
+        f"{results['history_load']['seconds']:.2f}",
+    )
+    console.print(table)
+    queries = Table(
+        title=f"Dashboard data access at {results['factories']} factories x "
+        f"{results['history_months']} months (ms per page)"
+    )
+    for column in ("page", "cold", "warm p50", "warm p95", "uncached p50", "uncached p95"):
+        queries.add_column(column, justify="right" if column != "page" else "left")
+    for q in results["queries"]:
+        queries.add_row(
+            q["page"],
+            *(
+                f"{q[k]:.1f}"
+                for k in (
+                    "cold_ms",
+                    "warm_p50_ms",
+                    "warm_p95_ms",
+                    "uncached_p50_ms",
+                    "uncached_p95_ms",
+                )
+            ),
+        )
+    console.print(queries)
+    single = Table(title="Single file")
+    single.add_column("what")
+    single.add_column("seconds", justify="right")
+    for name, value in results["single_file"].items():
+        single.add_row(name.replace("_seconds", ""), f"{value:.2f}")
+    console.print(single)
+    verdicts = Table(title="Targets")
+    for column in ("target", "measured", "limit", "met"):
+        verdicts.add_column(column)
+    for name, verdict in results["targets"].items():
+        verdicts.add_row(
+            name,
+            f"{verdict['measured']:.2f}",
+            f"{verdict['target']:g}",
+            "[green]yes[/]" if verdict["met"] else "[red]no[/]",
+        )
+    console.print(verdicts)
