@@ -13,7 +13,6 @@ connection, and cached by the snapshot's identity (a new snapshot: new cache ent
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -24,18 +23,13 @@ from kpi.pseudonym import load_or_create_key, pseudonymise
 from kpi.register import load_register
 from kpi.serving import open_snapshot
 from kpi.settings import get_settings
-from kpi.users import Role
+from kpi.users import Role, User
 
 PEER_GROUP_KINDS = ("network", "sector", "size")
 
 
-@dataclass(frozen=True)
-class Viewer:
-    """Who is looking: the logged-in account's role and, for factory users, its factory."""
-
-    email: str
-    role: Role
-    factory_code: str | None = None
+Viewer = User
+"""Who is looking: the logged-in account (role and, for factory users, its factory)."""
 
 
 class AccessDenied(PermissionError):

@@ -65,5 +65,18 @@ def suppressed_text(reason: str | None, n: int | None, threshold: int | None) ->
     return t(f"reason_{reason}", n=n if n is not None else "?", threshold=threshold or "?")
 
 
+def download_csv(frame, file_name: str) -> None:
+    """A button that downloads ``frame`` as CSV for Excel (what is shown, as shown)."""
+    from kpi.serving import excel_csv
+
+    st.download_button(
+        t("download_csv"),
+        data=excel_csv(frame),
+        file_name=file_name,
+        mime="text/csv",
+        icon=":material/download:",
+    )
+
+
 def unit_label(unit: str) -> str:
     return "%" if unit == "ratio" else unit

@@ -109,13 +109,9 @@ def peer_stats_sql(disclosure: DisclosureSettings, kpis_table: str, groups_table
     """
 
 
+@stage("peer_stats")
 def compute_peer_stats(con: duckdb.DuckDBPyConnection, disclosure: DisclosureSettings) -> int:
     """(Re)build ``marts.peer_stats`` from the factory KPIs and peer groups."""
-    with stage("peer_stats"):
-        return _compute_peer_stats(con, disclosure)
-
-
-def _compute_peer_stats(con: duckdb.DuckDBPyConnection, disclosure: DisclosureSettings) -> int:
     con.execute(
         f"CREATE OR REPLACE TABLE {PEER_STATS} AS "
         + peer_stats_sql(disclosure, FACTORY_KPIS, FACTORY_PEER_GROUPS)

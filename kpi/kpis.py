@@ -60,13 +60,9 @@ def _product_select(definition: Definition, table: str) -> str:
     )
 
 
+@stage("kpis")
 def compute_factory_kpis(con: duckdb.DuckDBPyConnection) -> int:
     """(Re)build ``marts.factory_kpis``: one row per factory, month and KPI. Returns rows."""
-    with stage("kpis"):
-        return _compute_factory_kpis(con)
-
-
-def _compute_factory_kpis(con: duckdb.DuckDBPyConnection) -> int:
     definitions = kpi_definitions()
     direct = [d for d in definitions if d.kind != "product"]
     products = [d for d in definitions if d.kind == "product"]

@@ -75,6 +75,7 @@ def _sources(run_id: str | None, disclosure: DisclosureSettings) -> dict[str, st
     }
 
 
+@stage("publish")
 def publish_snapshot(
     con: duckdb.DuckDBPyConnection,
     target: Path,
@@ -85,18 +86,6 @@ def publish_snapshot(
     pseudonym_of: dict[str, str],
 ) -> Path:
     """Write the snapshot from the warehouse (``con``) to a new file and swap it in."""
-    with stage("publish"):
-        return _publish(con, target, run_id, disclosure, register, pseudonym_of)
-
-
-def _publish(
-    con: duckdb.DuckDBPyConnection,
-    target: Path,
-    run_id: str | None,
-    disclosure: DisclosureSettings,
-    register: FactoryRegister,
-    pseudonym_of: dict[str, str],
-) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = target.with_name(f".{target.stem}.{uuid.uuid4().hex}.tmp")
     directory = pl.DataFrame(
@@ -171,6 +160,11 @@ EXPORTS = {
 """What ``kpi export`` can write: anonymous, disclosure-controlled tables only."""
 
 
+def excel_csv(frame: pl.DataFrame) -> bytes:
+    """CSV as Excel on a Belgian machine opens it: ``;``, decimal comma, UTF-8 with BOM."""
+    return frame.write_csv(separator=";", decimal_comma=True).encode("utf-8-sig")
+
+
 def export(snapshot: Path, what: str, fmt: str, output: Path) -> int:
     """Write an export of the snapshot; CSV as Belgian Excel opens it (``;``, decimal
     comma, UTF-8 with BOM). Returns the number of rows."""
@@ -180,8 +174,7 @@ def export(snapshot: Path, what: str, fmt: str, output: Path) -> int:
     if fmt == "parquet":
         frame.write_parquet(output)
     elif fmt == "csv":
-        with output.open("w", encoding="utf-8-sig", newline="") as handle:
-            handle.write(frame.write_csv(separator=";", decimal_comma=True))
+        output.write_bytes(excel_csv(frame))
     else:
         raise ValueError(f"unknown export format {fmt!r}")
     return frame.height

@@ -5,7 +5,7 @@ import streamlit as st
 
 from dashboards import charts, data, session
 from dashboards.data import PEER_GROUP_KINDS
-from dashboards.ui import lang, suppressed_text, t, value
+from dashboards.ui import download_csv, lang, suppressed_text, t, value
 
 viewer = session.viewer("factory")
 st.title(t("page_benchmark"))
@@ -93,13 +93,7 @@ st.dataframe(
     hide_index=True,
     width="stretch",
 )
-st.download_button(
-    t("download_csv"),
-    data=table.write_csv(separator=";").encode("utf-8-sig"),
-    file_name=f"benchmark-{viewer.factory_code}-{domain}-{end:%Y-%m}.csv",
-    mime="text/csv",
-    icon=":material/download:",
-)
+download_csv(table, f"benchmark-{viewer.factory_code}-{domain}-{end:%Y-%m}.csv")
 with st.expander(t("definitions_title")):
     st.dataframe(
         catalogue.select(

@@ -6,7 +6,7 @@ import polars as pl
 import streamlit as st
 
 from dashboards import charts, data, session
-from dashboards.ui import lang, suppressed_text, t, value
+from dashboards.ui import download_csv, lang, suppressed_text, t, value
 
 viewer = session.viewer("city", "coordinator")
 st.title(t("region_title"))
@@ -62,10 +62,4 @@ export = indicators.select(
     pl.col("suppressed"),
     pl.col("suppressed_reason"),
 )
-st.download_button(
-    t("download_csv"),
-    data=export.write_csv(separator=";").encode("utf-8-sig"),
-    file_name=f"regio-indicatoren-{latest:%Y-%m}.csv",
-    mime="text/csv",
-    icon=":material/download:",
-)
+download_csv(export, f"regio-indicatoren-{latest:%Y-%m}.csv")
