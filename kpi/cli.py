@@ -402,8 +402,14 @@ def serve(
 
 
 def main() -> None:  # pragma: no cover - console entry point
-    app(prog_name="kpi")
+    from kpi.settings import ConfigurationError
+
+    try:
+        app(prog_name="kpi", standalone_mode=True)
+    except ConfigurationError as exc:
+        typer.echo(str(exc), err=True)
+        raise SystemExit(2) from exc
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    main()

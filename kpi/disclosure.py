@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-import yaml
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
+
+from kpi.settings import ConfigurationError, read_config_yaml
 
 THRESHOLD = "threshold"
 P_PERCENT = "p_percent"
@@ -49,8 +50,13 @@ class DisclosureSettings(BaseModel):
 
 
 def load_disclosure(path: Path) -> DisclosureSettings:
-    with path.open(encoding="utf-8") as handle:
-        return DisclosureSettings.model_validate(yaml.safe_load(handle) or {})
+    document = read_config_yaml(path, "KPI_DISCLOSURE_CONFIG") or {}
+    try:
+        return DisclosureSettings.model_validate(document)
+    except ValidationError as exc:
+        raise ConfigurationError(
+            f"KPI_DISCLOSURE_CONFIG: {path} klopt niet / is not valid: {exc}"
+        ) from exc
 
 
 def fails_threshold(contributors: int, settings: DisclosureSettings) -> bool:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
-import yaml
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+
+from kpi.settings import ConfigurationError, read_config_yaml
 
 
 class Factory(BaseModel):
@@ -41,5 +42,10 @@ class FactoryRegister(BaseModel):
 @cache
 def load_register(path: Path) -> FactoryRegister:
     """Read the register YAML at ``path`` (cached per path)."""
-    with path.open(encoding="utf-8") as handle:
-        return FactoryRegister.model_validate(yaml.safe_load(handle))
+    document = read_config_yaml(path, "KPI_FACTORY_REGISTER")
+    try:
+        return FactoryRegister.model_validate(document)
+    except ValidationError as exc:
+        raise ConfigurationError(
+            f"KPI_FACTORY_REGISTER: {path} klopt niet / is not a valid register: {exc}"
+        ) from exc

@@ -68,6 +68,27 @@ class Settings(BaseSettings):
         return int(self.max_file_mb * 1024 * 1024)
 
 
+class ConfigurationError(RuntimeError):
+    """A setting points at something missing or malformed; the message names it."""
+
+
+def read_config_yaml(path: Path, setting: str) -> object:
+    """The YAML file behind ``setting`` (e.g. ``KPI_FACTORY_REGISTER``), or a clear error."""
+    import yaml
+
+    try:
+        with path.open(encoding="utf-8") as handle:
+            return yaml.safe_load(handle)
+    except FileNotFoundError as exc:
+        raise ConfigurationError(
+            f"{setting}: bestand {path} bestaat niet / file {path} does not exist"
+        ) from exc
+    except yaml.YAMLError as exc:
+        raise ConfigurationError(
+            f"{setting}: {path} is geen geldige YAML / is not valid YAML: {exc}"
+        ) from exc
+
+
 @cache
 def get_settings() -> Settings:
     """The settings of this process (read once; tests clear the cache after changing env)."""

@@ -157,3 +157,25 @@ def test_submit_then_run_processes_and_reports(settings, make_file):
     assert (Path(os.environ["DAGSTER_HOME"]) / "dagster.yaml").exists()
     again = kpi("run")
     assert "Geen bestanden" in again.output
+
+
+def test_a_missing_or_broken_setting_is_named_not_a_traceback(settings, make_file, tmp_path):
+    path = str(make_file("quality"))
+    missing = subprocess.run(
+        [sys.executable, "-m", "kpi.cli", "validate", path, "-d", "quality", "-f", "F01"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "KPI_FACTORY_REGISTER": str(tmp_path / "nope.yaml")},
+    )
+    assert missing.returncode == 2
+    assert "KPI_FACTORY_REGISTER" in missing.stderr and "bestaat niet" in missing.stderr
+    assert "Traceback" not in missing.stderr
+
+    broken = tmp_path / "disclosure.yaml"
+    broken.write_text("threshold: -3\n")
+    from kpi.disclosure import load_disclosure
+    from kpi.settings import ConfigurationError
+
+    with pytest.raises(ConfigurationError, match="KPI_DISCLOSURE_CONFIG"):
+        load_disclosure(broken)
