@@ -76,7 +76,3 @@ def download_csv(frame, file_name: str) -> None:
         mime="text/csv",
         icon=":material/download:",
     )
-
-
-def unit_label(unit: str) -> str:
-    return "%" if unit == "ratio" else unit

@@ -31,10 +31,6 @@ def recorded() -> dict[str, float]:
     return dict(_seconds)
 
 
-def reset() -> None:
-    _seconds.clear()
-
-
 def write_if_requested() -> None:
     target = os.environ.get("KPI_TIMINGS_FILE")
     if target:
