@@ -1,5 +1,5 @@
-"""Stage benchmarks: peer groups, peer statistics and the city's regional indicators,
-all under the disclosure rules of config/disclosure.yaml."""
+"""Stage benchmarks: peer groups, and the monthly releases of peer statistics and the
+city's regional indicators, under the disclosure rules of config/disclosure.yaml."""
 
 import dagster as dg
 from dagster_duckdb import DuckDBResource
@@ -10,11 +10,15 @@ from assets.names import (
     FACTORY_PEER_GROUPS_KEY,
     PEER_STATS_KEY,
     REGION_INDICATORS_KEY,
+    RELEASES_GROUP,
+    RELEASES_KEY,
+    REVISE_TAG,
     table_key,
 )
-from kpi.benchmarks import PEER_STATS, compute_peer_groups, compute_peer_stats
 from kpi.contracts import DATASETS
-from kpi.region import REGION_INDICATORS, compute_region_indicators
+from kpi.disclosure import releases
+from kpi.disclosure.peers import compute_peer_groups
+from kpi.disclosure.requests import ALL_MONTHS, mark_done, pending_requests
 from kpi.warehouse import scalar
 from pipelines.resources import PlatformResource
 
@@ -27,110 +31,126 @@ from pipelines.resources import PlatformResource
 def factory_peer_groups(
     warehouse: DuckDBResource, platform: PlatformResource
 ) -> dg.MaterializeResult:
-    """Which peers each factory is compared with, month by month: its sector (from the
-    factory register) and its size band (from that month's headcount)."""
+    """Which peers each factory is compared with, month by month: the network, its sector
+    (from the register, merged as configured for the year) and its size band (from its
+    average headcount of the previous calendar year)."""
     disclosure = platform.disclosure()
     with platform.warehouse_lock(), warehouse.get_connection() as con:
         rows = compute_peer_groups(con, platform.register(), platform.pseudonyms(), disclosure)
     return dg.MaterializeResult(metadata={"dagster/row_count": rows})
 
 
-@dg.asset(
-    key=PEER_STATS_KEY,
-    group_name=BENCHMARKS_GROUP,
-    deps=[FACTORY_KPIS_KEY, FACTORY_PEER_GROUPS_KEY],
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec(
+            RELEASES_KEY,
+            group_name=RELEASES_GROUP,
+            deps=[FACTORY_KPIS_KEY, FACTORY_PEER_GROUPS_KEY, table_key("people")]
+            + [table_key("regional")],
+            description="The release history: every month released, and every revision.",
+        ),
+        dg.AssetSpec(
+            PEER_STATS_KEY,
+            group_name=RELEASES_GROUP,
+            deps=[RELEASES_KEY],
+            description="The released peer statistics, frozen except through revisions.",
+        ),
+        dg.AssetSpec(
+            REGION_INDICATORS_KEY,
+            group_name=RELEASES_GROUP,
+            deps=[RELEASES_KEY],
+            description="The released regional indicators of the city.",
+        ),
+    ],
     check_specs=[
         dg.AssetCheckSpec(
             "threshold_respected",
             asset=PEER_STATS_KEY,
-            description="No statistic is published with fewer factories than the threshold.",
+            description="No statistic is published with fewer contributors than its minimum.",
         ),
         dg.AssetCheckSpec("quartiles_ordered", asset=PEER_STATS_KEY),
-    ],
-)
-def peer_stats(warehouse: DuckDBResource, platform: PlatformResource) -> dg.MaterializeResult:
-    """For every KPI, month and peer group: n, P25, median, P75 and the top-quartile
-    boundary on the better side; suppressed when too few factories contribute."""
-    disclosure = platform.disclosure()
-    with platform.warehouse_lock(), warehouse.get_connection() as con:
-        rows = compute_peer_stats(con, disclosure)
-        leaks = scalar(
-            con,
-            f"SELECT count(*) FROM {PEER_STATS} WHERE n < ? AND "
-            "(NOT suppressed OR p25 IS NOT NULL OR median IS NOT NULL OR p75 IS NOT NULL)",
-            [disclosure.threshold],
-        )
-        disorder = scalar(
-            con, f"SELECT count(*) FROM {PEER_STATS} WHERE NOT (p25 <= median AND median <= p75)"
-        )
-        suppressed = scalar(con, f"SELECT count(*) FROM {PEER_STATS} WHERE suppressed")
-    return dg.MaterializeResult(
-        metadata={
-            "dagster/row_count": rows,
-            "suppressed": suppressed,
-            "threshold": disclosure.threshold,
-        },
-        check_results=[
-            dg.AssetCheckResult(
-                check_name="threshold_respected",
-                passed=leaks == 0,
-                metadata={"published_below_threshold": leaks},
-            ),
-            dg.AssetCheckResult(
-                check_name="quartiles_ordered",
-                passed=disorder == 0,
-                metadata={"rows_out_of_order": disorder},
-            ),
-        ],
-    )
-
-
-@dg.asset(
-    key=REGION_INDICATORS_KEY,
-    group_name=BENCHMARKS_GROUP,
-    deps=[table_key("people"), table_key("regional")],
-    check_specs=[
         dg.AssetCheckSpec(
             "disclosure_respected",
             asset=REGION_INDICATORS_KEY,
-            description="Every published figure has enough factories; "
+            description="Every published figure has enough contributors; "
             "every suppressed one has no value and a reason.",
         ),
     ],
 )
-def region_indicators(
-    warehouse: DuckDBResource, platform: PlatformResource
-) -> dg.MaterializeResult:
-    """The city's regional anchoring indicators (jobs, local hiring, apprentices,
-    regional purchasing, investment) as network totals, never one factory, with the
-    threshold and p % rules and secondary suppression applied."""
-    disclosure = platform.disclosure()
-    breakdowns = {}
-    if "sector" in disclosure.region_breakdowns:
-        pseudonyms = platform.pseudonyms()
-        breakdowns["sector"] = {pseudonyms[f.code]: f.sector for f in platform.register().factories}
+def monthly_releases(
+    context: dg.AssetExecutionContext, warehouse: DuckDBResource, platform: PlatformResource
+):
+    """Publish what is due: every month whose close day has come is released (oldest
+    first), then the coordinator's requests (close a month early, revise a month) are
+    carried out, and on a run tagged ``kpi/revise=all`` (the quarterly schedule) every
+    released month whose data changed is revised. Nothing else changes a published
+    figure: a late file or a correction waits for a revision."""
+    settings = platform.settings()
+    requests = pending_requests(settings)
     with platform.warehouse_lock(), warehouse.get_connection() as con:
-        rows = compute_region_indicators(con, disclosure, breakdowns)
-        broken = scalar(
+        outcomes, done = releases.carry_out(
             con,
-            f"SELECT count(*) FROM {REGION_INDICATORS} WHERE "
+            platform.publication,
+            releases.today(),
+            requests,
+            revise_all=context.run.tags.get(REVISE_TAG) == ALL_MONTHS,
+        )
+        publication = platform.publication()
+        rules = publication.disclosure
+        peer_leaks = scalar(
+            con,
+            f"SELECT count(*) FROM {releases.PEER_STATS} WHERE "
+            "(median IS NOT NULL AND contributors < greatest(?, ?)) OR "
+            "(p25 IS NOT NULL AND contributors < greatest(?, ?)) OR "
+            "(suppressed AND (median IS NOT NULL OR p25 IS NOT NULL OR p75 IS NOT NULL))",
+            [rules.threshold, rules.median_min_n, rules.threshold, rules.quartiles_min_n],
+        )
+        disorder = scalar(
+            con,
+            f"SELECT count(*) FROM {releases.PEER_STATS} WHERE p25 IS NOT NULL AND "
+            "NOT (p25 <= median AND median <= p75)",
+        )
+        region_broken = scalar(
+            con,
+            f"SELECT count(*) FROM {releases.REGION_INDICATORS} WHERE "
             "(NOT suppressed AND n < ?) OR (suppressed AND (value IS NOT NULL "
             "OR suppressed_reason IS NULL))",
-            [disclosure.threshold],
+            [rules.threshold],
         )
-        reasons = dict(
-            con.execute(
-                f"SELECT coalesce(suppressed_reason, 'published'), count(*) "
-                f"FROM {REGION_INDICATORS} GROUP BY 1"
-            ).fetchall()
+        released = len(releases.released_revisions(con))
+    # a request is done once its outcome is committed; carried out again, it changes nothing
+    for request, found in done:
+        mark_done(settings, request, [vars(o) for o in found])
+    acted = [o for o in outcomes if o.action in ("released", "revised")]
+    for outcome in acted:
+        context.log.info(
+            f"{outcome.period:%Y-%m}: {outcome.action} (revision {outcome.revision}), "
+            f"{outcome.published} figures published, {outcome.not_revised} not revised"
         )
-    return dg.MaterializeResult(
-        metadata={"dagster/row_count": rows, "by_outcome": dg.MetadataValue.json(reasons)},
-        check_results=[
-            dg.AssetCheckResult(
-                check_name="disclosure_respected",
-                passed=broken == 0,
-                metadata={"rows_breaking_rules": broken},
-            ),
-        ],
+    summary = {
+        "months_released": released,
+        "acted": dg.MetadataValue.json(
+            [f"{o.period:%Y-%m} {o.action} r{o.revision}" for o in acted][-50:]
+        ),
+    }
+    yield dg.MaterializeResult(asset_key=RELEASES_KEY, metadata=summary)
+    yield dg.MaterializeResult(asset_key=PEER_STATS_KEY)
+    yield dg.MaterializeResult(asset_key=REGION_INDICATORS_KEY)
+    yield dg.AssetCheckResult(
+        asset_key=PEER_STATS_KEY,
+        check_name="threshold_respected",
+        passed=peer_leaks == 0,
+        metadata={"published_below_minimum": peer_leaks},
+    )
+    yield dg.AssetCheckResult(
+        asset_key=PEER_STATS_KEY,
+        check_name="quartiles_ordered",
+        passed=disorder == 0,
+        metadata={"rows_out_of_order": disorder},
+    )
+    yield dg.AssetCheckResult(
+        asset_key=REGION_INDICATORS_KEY,
+        check_name="disclosure_respected",
+        passed=region_broken == 0,
+        metadata={"rows_breaking_rules": region_broken},
     )

@@ -7,6 +7,7 @@ import dagster as dg
 INGEST_GROUP = "ingest"
 KPIS_GROUP = "kpis"
 BENCHMARKS_GROUP = "benchmarks"
+RELEASES_GROUP = "releases"
 PUBLISH_GROUP = "publish"
 CONTRACT_CHECK = "contract_suite"
 """The asset check that runs a dataset's Great Expectations suite on its stored table."""
@@ -14,6 +15,9 @@ CONTRACT_CHECK = "contract_suite"
 WAREHOUSE_TAG = "kpi/warehouse"
 WAREHOUSE_WRITER = "writer"
 MONTHLY_JOB = "monthly_cycle"
+REVISE_TAG = "kpi/revise"
+"""On a run: ``all`` revises every released month whose data changed (the quarterly
+revision)."""
 
 SUBMISSIONS_KEY = dg.AssetKey(["warehouse", "submissions"])
 
@@ -27,4 +31,5 @@ FACTORY_KPIS_KEY = dg.AssetKey(["marts", "factory_kpis"])
 FACTORY_PEER_GROUPS_KEY = dg.AssetKey(["marts", "factory_peer_groups"])
 PEER_STATS_KEY = dg.AssetKey(["marts", "peer_stats"])
 REGION_INDICATORS_KEY = dg.AssetKey(["marts", "region_indicators"])
+RELEASES_KEY = dg.AssetKey(["marts", "releases"])
 SNAPSHOT_KEY = dg.AssetKey(["serving", "benchmark_snapshot"])

@@ -10,11 +10,12 @@ from assets.names import (
     PEER_STATS_KEY,
     PUBLISH_GROUP,
     REGION_INDICATORS_KEY,
+    RELEASES_KEY,
     SNAPSHOT_KEY,
     SUBMISSIONS_KEY,
 )
 from kpi.contracts import serving_tables
-from kpi.serving import COORDINATOR_TABLES, open_snapshot, publish_snapshot
+from kpi.serving import IDENTIFIED_TABLES, open_snapshot, publish_snapshot
 from pipelines.resources import PlatformResource
 
 
@@ -34,12 +35,20 @@ def contract_differences(con: duckdb.DuckDBPyConnection) -> list[str]:
     ] + [f"{table}: not in the contract" for table in set(actual) - set(expected)]
 
 
-def identity_leaks(con: duckdb.DuckDBPyConnection, codes: list[str], names: list[str]) -> list[str]:
-    """Tables outside the coordinator's that hold a factory code or name anywhere."""
+def identity_leaks(
+    con: duckdb.DuckDBPyConnection,
+    codes: list[str],
+    names: list[str],
+    pseudonyms: list[str] | None = None,
+) -> list[str]:
+    """Columns that hold a factory code or name outside the identified tables, or a
+    pseudonym anywhere (the snapshot publishes none)."""
     leaks = []
-    needles = [*codes, *names]
     for (table,) in con.execute("SELECT table_name FROM duckdb_tables()").fetchall():
-        if table in COORDINATOR_TABLES:
+        needles = [*(pseudonyms or [])]
+        if table not in IDENTIFIED_TABLES:
+            needles += [*codes, *names]
+        if not needles:
             continue
         text_columns = [
             c
@@ -67,6 +76,7 @@ def identity_leaks(con: duckdb.DuckDBPyConnection, codes: list[str], names: list
         FACTORY_PEER_GROUPS_KEY,
         PEER_STATS_KEY,
         REGION_INDICATORS_KEY,
+        RELEASES_KEY,
         SUBMISSIONS_KEY,
     ],
     check_specs=[
@@ -74,7 +84,8 @@ def identity_leaks(con: duckdb.DuckDBPyConnection, codes: list[str], names: list
         dg.AssetCheckSpec(
             "no_factory_identity",
             asset=SNAPSHOT_KEY,
-            description="No factory code or name outside the coordinator's table.",
+            description="No factory code or name outside the identified tables, "
+            "no pseudonym anywhere.",
         ),
     ],
 )
@@ -82,9 +93,11 @@ def benchmark_snapshot(
     context: dg.AssetExecutionContext, warehouse: DuckDBResource, platform: PlatformResource
 ) -> dg.MaterializeResult:
     """The serving snapshot ($KPI_DATA_DIR/serving/benchmark.duckdb): a new file written
-    beside the current one and swapped in whole, which the dashboards open read-only."""
+    beside the current one and swapped in whole, which the dashboards open read-only.
+    Peers and the city find only released figures in it; each factory its own at once."""
     settings = platform.settings()
     register = platform.register()
+    pseudonyms = platform.pseudonyms()
     with platform.warehouse_lock(), warehouse.get_connection() as con:
         path = publish_snapshot(
             con,
@@ -92,12 +105,15 @@ def benchmark_snapshot(
             run_id=context.run_id,
             disclosure=platform.disclosure(),
             register=register,
-            pseudonym_of=platform.pseudonyms(),
+            pseudonym_of=pseudonyms,
         )
     with open_snapshot(path) as snapshot:
         differences = contract_differences(snapshot)
         leaks = identity_leaks(
-            snapshot, [f.code for f in register.factories], [f.name for f in register.factories]
+            snapshot,
+            [f.code for f in register.factories],
+            [f.name for f in register.factories],
+            list(pseudonyms.values()),
         )
         sizes = dict(
             snapshot.execute("SELECT table_name, estimated_size FROM duckdb_tables()").fetchall()

@@ -2,9 +2,10 @@
 
 Every function takes the :class:`Viewer` of the session (set at login, server-side) and
 returns only what that role may see: a factory user its own values and submissions and
-anonymous peer statistics; the coordinator the submission status by name and anonymous
-statistics; the city network totals. A factory's pseudonym is derived here from the
-logged-in factory code; no page or widget passes one in.
+the released anonymous peer statistics; the coordinator the submission status and refusal
+reasons by name (never a value) and anonymous statistics; the city released network
+totals. A factory's own rows are picked by the logged-in factory code; no page or widget
+passes one in. The dashboards never read the pseudonym key: the snapshot holds none.
 
 Queries are parameterised SQL on the serving snapshot, each on a short-lived read-only
 connection, and cached by the snapshot's identity (a new snapshot: new cache entries).
@@ -19,7 +20,6 @@ from pathlib import Path
 import polars as pl
 
 from kpi.contracts import DATASETS
-from kpi.pseudonym import load_or_create_key, pseudonymise
 from kpi.register import load_register
 from kpi.serving import open_snapshot
 from kpi.settings import get_settings
@@ -73,19 +73,14 @@ def query(sql: str, params: tuple = ()) -> pl.DataFrame:
 
 def clear_cache() -> None:
     _cached.cache_clear()
-    _pseudonym.cache_clear()
     _grid.cache_clear()
 
 
-@lru_cache(maxsize=256)
-def _pseudonym(data_dir: Path, code: str) -> str:
-    return pseudonymise(code, load_or_create_key(get_settings()))
-
-
-def own_pseudonym(viewer: Viewer) -> str:
+def own_code(viewer: Viewer) -> str:
+    """The viewer's own factory: the only one whose rows it gets from ``own_*`` tables."""
     require(viewer, "factory")
     assert viewer.factory_code is not None
-    return _pseudonym(get_settings().data_dir, viewer.factory_code)
+    return viewer.factory_code
 
 
 # --- everyone --------------------------------------------------------------------------
@@ -97,10 +92,35 @@ def snapshot_info(viewer: Viewer) -> dict:
 
 
 def months(viewer: Viewer) -> list[dt.date]:
-    """Every month of the snapshot, oldest first."""
-    return query("SELECT DISTINCT period FROM factory_peer_groups ORDER BY period")[
-        "period"
-    ].to_list()
+    """Every released month, oldest first (what peers and the city may compare)."""
+    return query("SELECT DISTINCT period FROM releases ORDER BY period")["period"].to_list()
+
+
+def release_status(viewer: Viewer) -> dict:
+    """Which release the pages show and what is still open: the latest released month
+    (its revision and date) and every open month (how many factories have submitted,
+    when it closes), for the banner every page carries."""
+    latest = query(
+        "SELECT period, max(revision) AS revision, max(released_at) AS released_at "
+        "FROM releases GROUP BY period ORDER BY period DESC LIMIT 1"
+    )
+    open_months = query(
+        "SELECT period, factories_submitted, factories_expected, close_date FROM months "
+        "WHERE status = 'open' ORDER BY period"
+    )
+    return {
+        "latest": latest.row(0, named=True) if latest.height else None,
+        "open": open_months.to_dicts(),
+    }
+
+
+def pending_revisions(viewer: Viewer) -> pl.DataFrame:
+    """Coordinator: released months with files stored since (waiting for a revision)."""
+    require(viewer, "coordinator")
+    return query(
+        "SELECT period, revision, changes_pending FROM months "
+        "WHERE status = 'released' AND changes_pending > 0 ORDER BY period DESC"
+    )
 
 
 def kpi_catalogue(viewer: Viewer, domain: str | None = None) -> pl.DataFrame:
@@ -117,64 +137,77 @@ def indicator_catalogue(viewer: Viewer) -> pl.DataFrame:
 # --- factory users ---------------------------------------------------------------------
 
 
-def _group_sql() -> str:
-    return (
-        "CASE ? WHEN 'network' THEN 'network' WHEN 'sector' THEN 'sector:' || sector "
-        "WHEN 'size' THEN 'size:' || size_band END"
-    )
+_MINE = """
+    mine AS (
+        SELECT period, peer_group FROM own_peer_groups
+        WHERE factory_code = ? AND CASE ? WHEN 'network' THEN peer_group = 'network'
+              ELSE starts_with(peer_group, ? || ':') END
+    )"""
+
+
+def own_months(viewer: Viewer) -> list[dt.date]:
+    """Every month the factory has figures for (released or not), oldest first."""
+    return query(
+        "SELECT DISTINCT period FROM own_kpis WHERE factory_code = ? ORDER BY period",
+        (own_code(viewer),),
+    )["period"].to_list()
+
+
+def own_peer_groups(viewer: Viewer, month: dt.date) -> list[str]:
+    """The peer groups the factory belongs to in ``month`` (network, sector:…, size:…)."""
+    return query(
+        "SELECT peer_group FROM own_peer_groups WHERE factory_code = ? AND period = ? "
+        "ORDER BY peer_group",
+        (own_code(viewer), month),
+    )["peer_group"].to_list()
 
 
 def own_series(
     viewer: Viewer, kpi: str, group_kind: str, start: dt.date, end: dt.date
 ) -> pl.DataFrame:
-    """The factory's own monthly values of ``kpi`` beside its peer group's statistics."""
+    """The factory's own monthly values of ``kpi`` (as soon as stored) beside its peer
+    group's released statistics (null for a month not released yet)."""
     if group_kind not in PEER_GROUP_KINDS:
         raise ValueError(f"unknown peer group kind {group_kind!r}")
-    me = own_pseudonym(viewer)
+    me = own_code(viewer)
     return query(
         f"""
-        WITH mine AS (
-            SELECT period, {_group_sql()} AS peer_group FROM factory_peer_groups
-            WHERE factory_pseudonym = ? AND period BETWEEN ? AND ?
-        )
-        SELECT mine.period, mine.peer_group, own.value, s.n, s.p25, s.median, s.p75,
-               s.top_quartile_boundary, s.suppressed, s.suppressed_reason
-        FROM mine
-        LEFT JOIN factory_kpis AS own
-               ON own.factory_pseudonym = ? AND own.period = mine.period AND own.kpi = ?
+        WITH {_MINE}
+        SELECT own.period, mine.peer_group, own.value, s.n_band, s.p25, s.median, s.p75,
+               s.top_quartile_boundary, s.suppressed, s.suppressed_reason, s.status
+        FROM own_kpis AS own
+        LEFT JOIN mine USING (period)
         LEFT JOIN peer_stats AS s
-               ON s.period = mine.period AND s.peer_group = mine.peer_group AND s.kpi = ?
-        ORDER BY mine.period
+               ON s.period = own.period AND s.peer_group = mine.peer_group AND s.kpi = own.kpi
+        WHERE own.factory_code = ? AND own.kpi = ? AND own.period BETWEEN ? AND ?
+        ORDER BY own.period
         """,
-        (group_kind, me, start, end, me, kpi, kpi),
+        (me, group_kind, group_kind, me, kpi, start, end),
     )
 
 
 def own_month(viewer: Viewer, domain: str, month: dt.date, group_kind: str) -> pl.DataFrame:
-    """Every KPI of ``domain`` for one month: own value, the peer statistics, the
-    factory's quartile and its gaps to the median and the top-quartile boundary."""
+    """Every KPI of ``domain`` for one month: own value, the released peer statistics,
+    the factory's quartile and its gaps to the median and the top-quartile boundary."""
     if group_kind not in PEER_GROUP_KINDS:
         raise ValueError(f"unknown peer group kind {group_kind!r}")
-    me = own_pseudonym(viewer)
+    me = own_code(viewer)
     rows = query(
         f"""
-        WITH mine AS (
-            SELECT {_group_sql()} AS peer_group FROM factory_peer_groups
-            WHERE factory_pseudonym = ? AND period = ?
-        )
+        WITH {_MINE}
         SELECT d.kpi, d.label_nl, d.label_en, d.unit, d.direction, d.formula,
-               d.description_nl, d.description_en, mine.peer_group, own.value,
-               s.n, s.p25, s.median, s.p75, s.top_quartile_boundary, s.suppressed,
-               s.suppressed_reason
+               d.description_nl, d.description_en, d.decimals, mine.peer_group, own.value,
+               s.n_band, s.p25, s.median, s.p75, s.top_quartile_boundary, s.suppressed,
+               s.suppressed_reason, s.status
         FROM kpi_definitions AS d
-        CROSS JOIN mine
-        LEFT JOIN factory_kpis AS own
-               ON own.factory_pseudonym = ? AND own.period = ? AND own.kpi = d.kpi
+        LEFT JOIN mine ON mine.period = ?
+        LEFT JOIN own_kpis AS own
+               ON own.factory_code = ? AND own.period = ? AND own.kpi = d.kpi
         LEFT JOIN peer_stats AS s
                ON s.period = ? AND s.peer_group = mine.peer_group AND s.kpi = d.kpi
         WHERE d.domain = ?
         """,
-        (group_kind, me, month, me, month, month, domain),
+        (me, group_kind, group_kind, month, me, month, month, domain),
     )
     return rows.with_columns(
         quartile=pl.struct("value", "p25", "median", "p75", "direction").map_elements(
@@ -204,19 +237,58 @@ def is_better(gap: float | None, direction: str) -> bool | None:
 
 
 def submissions(viewer: Viewer) -> pl.DataFrame:
-    """Submitted files: a factory user its own; the coordinator every factory's."""
+    """Submitted files: a factory user its own, with its findings and their values; the
+    coordinator every factory's, with the reasons (rule, row, column) but no value."""
     require(viewer, "factory", "coordinator")
     columns = (
         "submission_id, factory_code, factory_name, dataset, file_name, periods, status, "
-        "received_at, processed_at, submitted_by, error_count, warning_count, errors, warnings"
+        "received_at, processed_at, submitted_by, error_count, warning_count"
     )
     if viewer.role == "factory":
         return query(
-            f"SELECT {columns} FROM coordinator_submissions WHERE factory_code = ? "
-            "ORDER BY received_at DESC",
+            f"SELECT {columns}, errors, warnings FROM coordinator_submissions "
+            "WHERE factory_code = ? ORDER BY received_at DESC",
             (viewer.factory_code,),
         )
-    return query(f"SELECT {columns} FROM coordinator_submissions ORDER BY received_at DESC")
+    return query(
+        f"SELECT {columns}, reasons FROM coordinator_submissions ORDER BY received_at DESC"
+    )
+
+
+def rule_label(dataset: str, rule: str, lang: str) -> str:
+    """What a rule checks, in words and without any value: the contract's description of
+    its own rules, the platform's for the generic ones (type, required, file problems)."""
+    from kpi.contracts import load_contract
+    from kpi.i18n import MESSAGES, message
+
+    if dataset in DATASETS:
+        for candidate in load_contract(dataset).rules:
+            if candidate.name == rule:
+                return candidate.description(lang)
+    key = f"rule_{rule}"
+    return message(key, lang) if key in MESSAGES else rule
+
+
+def reasons_text(viewer: Viewer, dataset: str, reasons_json: str, lang: str) -> str:
+    """Coordinator: why a file was refused - rule, row and column of each finding, never
+    a value - as one line."""
+    import json
+
+    require(viewer, "coordinator", "factory")
+    items = [r for r in json.loads(reasons_json) if r.get("severity") == "error"]
+    parts = [
+        (f"{message_row(lang)} {r['row']}, " if r.get("row") else "")
+        + (f"{r['column']}: " if r.get("column") else "")
+        + rule_label(dataset, r["rule"], lang)
+        for r in items[:3]
+    ]
+    return " · ".join(parts) + (f" (+{len(items) - 3})" if len(items) > 3 else "")
+
+
+def message_row(lang: str) -> str:
+    from kpi.i18n import message
+
+    return message("col_row", lang)
 
 
 def waiting_files(viewer: Viewer) -> list[dict]:
@@ -305,20 +377,21 @@ def network_distribution(viewer: Viewer, kpi: str, start: dt.date, end: dt.date)
     """The network's P25, median and P75 of ``kpi`` per month (anonymous)."""
     require(viewer, "factory", "coordinator")
     return query(
-        "SELECT period, n, p25, median, p75, suppressed, suppressed_reason FROM peer_stats "
-        "WHERE peer_group = 'network' AND kpi = ? AND period BETWEEN ? AND ? ORDER BY period",
+        "SELECT period, n_band, p25, median, p75, suppressed, suppressed_reason, status "
+        "FROM peer_stats WHERE peer_group = 'network' AND kpi = ? AND period BETWEEN ? AND ? "
+        "ORDER BY period",
         (kpi, start, end),
     )
 
 
 def region_indicators(viewer: Viewer) -> pl.DataFrame:
-    """The city's indicators, network totals only, with labels."""
+    """The city's released indicators, network totals only, with labels and coverage."""
     require(viewer, "city", "coordinator")
     return query(
         """
         SELECT r.period, r.indicator, d.label_nl, d.label_en, d.unit, d.formula,
-               d.description_nl, d.description_en, r.value, r.n, r.suppressed,
-               r.suppressed_reason
+               d.description_nl, d.description_en, d.decimals, r.value, r.coverage,
+               r.coverage_of, r.suppressed, r.suppressed_reason, r.revision, r.status
         FROM region_indicators AS r
         JOIN kpi_definitions AS d ON d.kpi = r.indicator AND d.domain = 'region'
         WHERE r.scope = 'network'
@@ -371,6 +444,28 @@ def check_and_submit(viewer: Viewer, dataset: str, file_name: str, content: byte
                 submitted_by=viewer.email,
             )
     return report
+
+
+def request_release(viewer: Viewer, action: str, month: dt.date) -> None:
+    """Coordinator: ask the pipeline to close (release) or revise ``month``. The pages
+    never write the warehouse; the next run carries the request out."""
+    from kpi.disclosure.requests import place_request
+
+    require(viewer, "coordinator")
+    if action not in ("close", "revise"):
+        raise ValueError(f"unknown release action {action!r}")
+    place_request(get_settings(), action, month, viewer.email)  # type: ignore[arg-type]
+
+
+def release_requests_waiting(viewer: Viewer) -> list[dict]:
+    """Coordinator: requests not carried out yet (the page says they are on their way)."""
+    from kpi.disclosure.requests import pending_requests
+
+    require(viewer, "coordinator")
+    return [
+        {"action": r.action, "period": r.period, "requested_by": r.requested_by}
+        for r in pending_requests(get_settings())
+    ]
 
 
 def users(viewer: Viewer):

@@ -6,7 +6,7 @@ import streamlit as st
 
 from dashboards import auth, data
 from dashboards.data import Viewer
-from dashboards.ui import t
+from dashboards.ui import long_date, t
 
 
 def viewer(*roles: str) -> Viewer:
@@ -26,12 +26,35 @@ def snapshot_info(current: Viewer) -> dict:
     except data.NoSnapshot:
         st.info(t("no_snapshot"))
         st.stop()
-    st.caption(
-        t(
-            "snapshot_of",
-            created=f"{info['created_at']:%Y-%m-%d %H:%M}",
-            start=f"{info['periods_from']:%Y-%m}",
-            end=f"{info['periods_to']:%Y-%m}",
-        )
-    )
+    release_banner(current)
     return info
+
+
+def release_banner(current: Viewer) -> None:
+    """Which release the page shows, and what is still open (every page says it)."""
+    status = data.release_status(current)
+    latest = status["latest"]
+    lines = []
+    if latest is None:
+        lines.append(t("release_none"))
+    else:
+        revision = t("release_revision", revision=latest["revision"]) if latest["revision"] else ""
+        lines.append(
+            t(
+                "release_banner",
+                month=f"{latest['period']:%Y-%m}",
+                revision=revision,
+                date=long_date(latest["released_at"]),
+            )
+        )
+    for month in status["open"]:
+        lines.append(
+            t(
+                "release_open",
+                month=f"{month['period']:%Y-%m}",
+                submitted=month["factories_submitted"],
+                expected=month["factories_expected"],
+                close=long_date(month["close_date"]),
+            )
+        )
+    st.caption("  \n".join(lines))

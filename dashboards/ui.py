@@ -44,7 +44,8 @@ def value(amount: float | None, unit: str, *, signed: bool = False) -> str:
     """A figure in its unit: ratios as percentages, counts whole, euros in millions."""
     if amount is None or (isinstance(amount, float) and math.isnan(amount)):
         return "–"
-    sign = "+" if signed and amount > 0 else ""
+    sign = "+" if signed and amount > 0 else "-" if amount < 0 else ""
+    amount = abs(amount)  # the sign goes first: "-€ 3,5 mln", so a delta reads as a fall
     if unit == "ratio":
         # a difference of two shares is in percentage points
         return f"{sign}{number(amount * 100, 1)} {'pp' if signed else '%'}"
@@ -59,10 +60,23 @@ def value(amount: float | None, unit: str, *, signed: bool = False) -> str:
     return f"{sign}{number(amount, 2 if abs(amount) < 10 else 1)}"
 
 
-def suppressed_text(reason: str | None, n: int | None, threshold: int | None) -> str:
+def suppressed_text(reason: str | None, threshold: int | None) -> str:
+    """Why a figure is suppressed, never how many factories it had."""
     if not reason:
         return t("suppressed")
-    return t(f"reason_{reason}", n=n if n is not None else "?", threshold=threshold or "?")
+    return t(f"reason_{reason}", threshold=threshold or "?")
+
+
+MONTH_NAMES = {
+    "nl": "januari februari maart april mei juni juli augustus september oktober november december",
+    "en": "January February March April May June July August September October November December",
+}
+
+
+def long_date(day) -> str:
+    """2026-12-20 -> '20 december 2026' (Dutch) or '20 December 2026'."""
+    name = MONTH_NAMES[lang()].split()[day.month - 1]
+    return f"{day.day} {name} {day.year}"
 
 
 def download_csv(frame, file_name: str) -> None:

@@ -6,7 +6,6 @@ run that failed, 2 the command was used wrongly.
 
 from __future__ import annotations
 
-import datetime as dt
 import enum
 import json
 import sys
@@ -220,6 +219,100 @@ def export(
     typer.echo(f"{rows} rijen / rows -> {output}")
 
 
+release_app = typer.Typer(
+    no_args_is_help=True,
+    help="Releases: close a month (publish it to peers and the city) or revise it.",
+)
+app.add_typer(release_app, name="release")
+MonthArgument = Annotated[str, typer.Argument(help="The month, YYYY-MM (e.g. 2026-10)")]
+ByOption = Annotated[str | None, typer.Option("--by", help="Who asks (for the release log)")]
+
+OUTCOME_TEXTS = {
+    "released": "vrijgegeven / released",
+    "revised": "herzien / revised",
+    "unchanged": "niets te herzien / nothing to revise",
+    "already_released": "was al vrijgegeven / was already released",
+    "not_released": "nog niet vrijgegeven, niet te herzien / not released, nothing to revise",
+    "too_few": "te weinig bijdragers, niet vrijgegeven / too few contributors, not released",
+}
+
+
+def _release(action: str, month: str | None, by: str | None) -> None:
+    from kpi.disclosure.requests import parse_month, place_request
+
+    settings = get_settings()
+    try:
+        period = None if month is None else parse_month(month)
+    except ValueError:
+        raise typer.BadParameter(
+            f"'{month}' is geen maand (JJJJ-MM) / is not a month (YYYY-MM)", param_hint="MONTH"
+        ) from None
+    request = place_request(settings, action, period, by or "cli")  # type: ignore[arg-type]
+    run_monthly_cycle(settings)
+    done = settings.data_dir / "requests" / "done" / request.path.name
+    outcomes = json.loads(done.read_text()).get("outcomes", []) if done.exists() else []
+    if not outcomes:
+        typer.echo("Geen maand vrijgegeven of herzien / no month released or revised.")
+    for outcome in outcomes:
+        text = OUTCOME_TEXTS.get(outcome["action"], outcome["action"])
+        line = f"{str(outcome['period'])[:7]}: {text}"
+        if outcome["action"] == "revised":
+            line += (
+                f" (herziening / revision {outcome['revision']}: {outcome['revised']} cijfers "
+                f"herzien / figures revised, {outcome['not_revised']} niet herzien / not revised)"
+            )
+        typer.echo(line)
+
+
+@release_app.command("close")
+def release_close(month: MonthArgument, by: ByOption = None) -> None:
+    """Close a month now (before its close day): publish its peer statistics and regional
+    indicators as a release, frozen from then on."""
+    _release("close", month, by)
+
+
+@release_app.command("revise")
+def release_revise(
+    month: Annotated[
+        str | None, typer.Argument(help="The month, YYYY-MM; every released month if omitted")
+    ] = None,
+    by: ByOption = None,
+) -> None:
+    """Publish a revision of a released month: late files and corrections are published
+    where the change passes the disclosure rules; elsewhere the release stays."""
+    _release("revise", month, by)
+
+
+@release_app.command("list")
+def release_list() -> None:
+    """The release history: every release and revision, when and for whom."""
+    import duckdb
+
+    from kpi.disclosure.releases import RELEASES
+
+    settings = get_settings()
+    if not settings.warehouse_path.exists():
+        typer.echo("Nog geen warehouse / no warehouse yet: run `kpi run` first.")
+        raise typer.Exit(1)
+    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
+        try:
+            rows = con.execute(
+                f"SELECT period, revision, kind, released_at, requested_by, contributors, "
+                f"figures_published, figures_revised, figures_not_revised FROM {RELEASES} "
+                "ORDER BY period, revision"
+            ).fetchall()
+        except duckdb.CatalogException:
+            rows = []
+    if not rows:
+        typer.echo("Nog geen vrijgaven / no releases yet.")
+    for period, revision, kind, at, by, contributors, published, revised, held in rows:
+        typer.echo(
+            f"{period:%Y-%m} r{revision} {kind:<8} {at:%Y-%m-%d %H:%M} {by or '-':<20} "
+            f"{contributors} bijdragers/contributors, {published} gepubliceerd/published"
+            + (f", {revised} herzien/revised, {held} niet herzien/not revised" if revision else "")
+        )
+
+
 user_app = typer.Typer(no_args_is_help=True, help="Accounts of the dashboards.")
 app.add_typer(user_app, name="user")
 
@@ -303,28 +396,55 @@ def demo(
         bool, typer.Option("--run/--no-run", help="Process after submitting")
     ] = True,
 ) -> None:
-    """Generate demo files of the 12 fictional factories, submit them, and process them."""
-    from kpi.demo import previous_month, write_demo_files
+    """Generate demo files of the 12 fictional factories, submit them, and process them.
+
+    Months up to the newest whose close day has come are released; 7 factories have
+    already sent the open month; F12's regional file of the last released month arrives
+    after its release and is held for a revision."""
+    from kpi.demo import latest_due_month, write_demo_files
+    from kpi.disclosure.releases import today
+    from kpi.disclosure.rules import load_disclosure
     from kpi.landing import submit as place
 
     settings = get_settings()
     register = load_register(settings.factory_register)
-    last = previous_month(dt.date.today())
+    disclosure = load_disclosure(settings.disclosure_config)
+    last = latest_due_month(today(), disclosure.close_day)
     folder = settings.data_dir / "demo-files"
     marker = folder / f".submitted-{seed}-{months}-{last:%Y-%m}"
     if marker.exists():
         typer.echo(f"Demo-bestanden zijn al ingediend / demo files already submitted ({folder}).")
-    else:
-        files = write_demo_files(
-            [(f.code, f.sector) for f in register.factories], last, months, seed, folder
-        )
-        for item in files:
-            place(item.path, item.dataset, item.factory_code, settings, submitted_by="demo")
-        marker.touch()
-        typer.echo(f"{len(files)} demo-bestanden ingediend / demo files submitted ({folder}).")
+        return _print_demo_accounts(settings)
+    files = write_demo_files(
+        [(f.code, f.sector) for f in register.factories],
+        last,
+        months,
+        seed,
+        folder,
+        open_month_factories=7,
+    )
+    on_time = [item for item in files if not item.late]
+    late = [item for item in files if item.late]
+    for item in on_time:
+        place(item.path, item.dataset, item.factory_code, settings, submitted_by="demo")
+    typer.echo(f"{len(on_time)} demo-bestanden ingediend / demo files submitted ({folder}).")
     if process:
         run_id = run_monthly_cycle(settings)
         _print_run(settings, run_id, settings.lang)
+        # after the release: a late file, stored for its factory and held for a revision
+        for item in late:
+            place(item.path, item.dataset, item.factory_code, settings, submitted_by="demo")
+        if late:
+            typer.echo(
+                f"\nNa de vrijgave / after the release: {len(late)} laat bestand / late file"
+            )
+            run_id = run_monthly_cycle(settings)
+            _print_run(settings, run_id, settings.lang)
+    marker.touch()
+    _print_demo_accounts(settings)
+
+
+def _print_demo_accounts(settings: Settings) -> None:
     typer.echo("\nDemo-accounts voor de dashboards / demo accounts for the dashboards:")
     for email, role, password in ensure_demo_accounts(settings):
         typer.echo(f"  {email:<28} {role:<14} {password}")

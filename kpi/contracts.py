@@ -213,6 +213,8 @@ class Definition:
     factors: tuple[str, ...] = ()
     window_months: int = 12
     additive: bool = False
+    decimals: int = 3
+    """Display precision: published statistics are rounded to this many decimals."""
 
     def label(self, lang: str) -> str:
         return self.label_nl if lang == "nl" else self.label_en
@@ -245,6 +247,7 @@ def _definitions(path: Path, domain: str | None) -> tuple[Definition, ...]:
                 factors=tuple(custom.get("factors", ())),
                 window_months=int(custom.get("window_months", 12)),
                 additive=bool(custom.get("additive", False)),
+                decimals=int(custom.get("decimals", 3)),
             )
         )
     return tuple(found)

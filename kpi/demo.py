@@ -51,6 +51,12 @@ def previous_month(today: dt.date) -> dt.date:
     return (first - dt.timedelta(days=1)).replace(day=1)
 
 
+def latest_due_month(today: dt.date, close_day: int) -> dt.date:
+    """The newest month whose close day has come by ``today``: released in the demo."""
+    last = previous_month(today)
+    return last if today.day >= close_day else previous_month(last)
+
+
 def _weekdays(month: dt.date) -> int:
     days = calendar.monthrange(month.year, month.month)[1]
     return sum(1 for d in range(1, days + 1) if dt.date(month.year, month.month, d).weekday() < 5)
@@ -322,6 +328,8 @@ class DemoFile:
     dataset: str
     factory_code: str
     note: str
+    late: bool = False
+    """Submitted only after the month's release: stored, and held for a revision."""
 
 
 def write_demo_files(
@@ -333,11 +341,16 @@ def write_demo_files(
     *,
     monthly_tail: int = 3,
     with_mistakes: bool = True,
+    open_month_factories: int = 0,
 ) -> list[DemoFile]:
     """Write the demo's files: each factory uploads its history once, then one file a
-    month for the last ``monthly_tail`` months; then a correction, and faulty files."""
+    month for the last ``monthly_tail`` months; then a correction, and faulty files.
+    F12's regional file of ``last_month`` comes late (``DemoFile.late``); the first
+    ``open_month_factories`` factories have already sent the month after ``last_month``."""
     months = months_until(last_month, month_count)
-    data = generate(factories, months, seed)
+    following = months_until(last_month + dt.timedelta(days=31), 1)[0]
+    upcoming = generate(factories, [*months, following], seed)
+    data = {name: frame.filter(pl.col("period") <= last_month) for name, frame in upcoming.items()}
     history, tail = months[:-monthly_tail], months[-monthly_tail:]
     files: list[DemoFile] = []
     for position, (code, _) in enumerate(factories):
@@ -355,14 +368,21 @@ def write_demo_files(
         for position, (code, _) in enumerate(factories):
             style = STYLES[(position + 1) % len(STYLES)]
             for dataset in DATASETS:
-                if with_mistakes and (code, dataset, month) == ("F12", "regional", tail[-1]):
-                    continue  # F12 is late with last month's regional figures
-
                 rows = data[dataset].filter(
                     (pl.col("factory_code") == code) & (pl.col("period") == month)
                 )
                 path = write_file(rows, dataset, style, folder / f"{code}_{dataset}_{month:%Y-%m}")
-                files.append(DemoFile(path, dataset, code, "monthly"))
+                # F12 is late with last month's regional figures: after the release
+                late = with_mistakes and (code, dataset, month) == ("F12", "regional", tail[-1])
+                files.append(DemoFile(path, dataset, code, "late" if late else "monthly", late))
+    for position, (code, _) in enumerate(factories[:open_month_factories]):
+        style = STYLES[(position + 2) % len(STYLES)]
+        for dataset in DATASETS:
+            rows = upcoming[dataset].filter(
+                (pl.col("factory_code") == code) & (pl.col("period") == following)
+            )
+            path = write_file(rows, dataset, style, folder / f"{code}_{dataset}_{following:%Y-%m}")
+            files.append(DemoFile(path, dataset, code, "open month"))
     if with_mistakes and len(factories) >= 11:
         files += _corrections_and_mistakes(data, tail, folder)
     return files

@@ -268,8 +268,8 @@ MESSAGES.update(
         "worse": {"nl": "slechter", "en": "worse"},
         "suppressed": {"nl": "onderdrukt", "en": "suppressed"},
         "reason_threshold": {
-            "nl": "onderdrukt: minder dan {threshold} fabrieken ({n})",
-            "en": "suppressed: fewer than {threshold} factories ({n})",
+            "nl": "onderdrukt: te weinig fabrieken (minder dan {threshold})",
+            "en": "suppressed: too few factories (fewer than {threshold})",
         },
         "reason_p_percent": {
             "nl": "onderdrukt: één fabriek weegt te zwaar door (p %-regel)",
@@ -280,14 +280,79 @@ MESSAGES.update(
             "en": "suppressed: it could otherwise be derived from the other figures",
         },
         "reason_differencing": {
-            "nl": "onderdrukt: zou de cijfers van toegetreden of vertrokken fabrieken verraden",
-            "en": "suppressed: it would reveal the factories that joined or left",
+            "nl": "onderdrukt: het verschil met een ander gepubliceerd cijfer zou één fabriek verraden",
+            "en": "suppressed: its difference with another published figure would reveal one factory",
+        },
+        "reason_overlap": {
+            "nl": "onderdrukt: deze groep verschilt te weinig van een andere gepubliceerde groep",
+            "en": "suppressed: this group differs too little from another published group",
+        },
+        "reason_window": {
+            "nl": "onderdrukt: nog geen 12 volledige maanden",
+            "en": "suppressed: not 12 complete months yet",
+        },
+        "quartiles_from": {
+            "nl": "P25 - P75 pas vanaf {n} fabrieken",
+            "en": "P25 - P75 only from {n} factories",
+        },
+        "release_banner": {
+            "nl": "U ziet de vrijgave van {month}{revision}, gepubliceerd op {date}.",
+            "en": "You see the release of {month}{revision}, published on {date}.",
+        },
+        "release_revision": {"nl": " (herziening {revision})", "en": " (revision {revision})"},
+        "release_none": {
+            "nl": "Nog geen maand vrijgegeven: peers en de stad zien cijfers vanaf de eerste vrijgave.",
+            "en": "No month released yet: peers and the city see figures from the first release on.",
+        },
+        "release_open": {
+            "nl": "{month}: {submitted} van {expected} fabrieken hebben ingediend; vrijgave op {close}.",
+            "en": "{month}: {submitted} of {expected} factories have submitted; released on {close}.",
+        },
+        "rule_required": {"nl": "verplichte waarde ontbreekt", "en": "required value missing"},
+        "rule_type_number": {"nl": "geen getal", "en": "not a number"},
+        "rule_type_integer": {"nl": "geen geheel getal", "en": "not a whole number"},
+        "rule_type_month": {"nl": "geen maand", "en": "not a month"},
+        "rule_missing_column": {"nl": "kolom ontbreekt", "en": "column missing"},
+        "rule_unknown_column": {"nl": "onbekende kolom", "en": "unknown column"},
+        "rule_duplicate_column": {"nl": "kolom staat er twee keer", "en": "duplicate column"},
+        "rule_unknown_factory": {
+            "nl": "fabriek niet in het register",
+            "en": "factory not in the register",
+        },
+        "release_status_revised": {"nl": "herzien", "en": "revised"},
+        "release_status_not_revised": {
+            "nl": "niet herzien: latere wijzigingen zijn (nog) niet publiceerbaar",
+            "en": "not revised: later changes cannot be published (yet)",
+        },
+        "own_month_open": {
+            "nl": "{month} is nog niet vrijgegeven: u ziet al uw eigen cijfers, de vergelijking met de peers volgt bij de vrijgave op {close}.",
+            "en": "{month} is not released yet: you see your own figures already; the comparison with peers follows at the release on {close}.",
+        },
+        "own_groups": {"nl": "Uw peergroepen: {groups}", "en": "Your peer groups: {groups}"},
+        "coverage": {"nl": "{n} van {of} fabrieken", "en": "{n} of {of} factories"},
+        "month": {"nl": "Maand", "en": "Month"},
+        "release_title": {"nl": "Vrijgaven", "en": "Releases"},
+        "release_help": {
+            "nl": "Een maand wordt vrijgegeven op de sluitingsdag, of eerder door u. Daarna liggen de cijfers vast; late bestanden en correcties wachten op een herziening.",
+            "en": "A month is released on its close day, or earlier by you. Its figures are then frozen; late files and corrections wait for a revision.",
+        },
+        "release_close": {"nl": "{month} nu vrijgeven", "en": "Release {month} now"},
+        "release_revise": {"nl": "{month} herzien", "en": "Revise {month}"},
+        "release_requested": {
+            "nl": "Gevraagd: {action} {month}. De volgende verwerking voert het uit.",
+            "en": "Requested: {action} {month}. The next run carries it out.",
+        },
+        "release_action_close": {"nl": "vrijgeven", "en": "release"},
+        "release_action_revise": {"nl": "herzien", "en": "revise"},
+        "release_pending": {
+            "nl": "{month}: {n} fabriek(en) dienden na de vrijgave nog bestanden in (wacht op herziening).",
+            "en": "{month}: {n} factory(ies) submitted files after the release (waiting for a revision).",
         },
         "download_csv": {"nl": "Download als CSV", "en": "Download as CSV"},
         "definitions_of_kpi": {"nl": "Wat betekent deze KPI?", "en": "What does this KPI mean?"},
         "no_own_data": {
-            "nl": "Er zijn nog geen cijfers van uw fabriek gepubliceerd.",
-            "en": "No figures of your factory have been published yet.",
+            "nl": "Er zijn nog geen cijfers van uw fabriek opgeslagen.",
+            "en": "No figures of your factory have been stored yet.",
         },
         "grid_title": {
             "nl": "Volledigheid van de indieningen",

@@ -20,6 +20,8 @@ class Factory(BaseModel):
     name: str
     sector: str
     municipality: str
+    company: str | None = None
+    """The company group: factories of one group count as one contributor to a figure."""
 
     @field_validator("code")
     @classmethod

@@ -1,5 +1,9 @@
 """The serving snapshot: what dashboards and exports read, published after every run.
 
+Peers and the city see only what a release published (``kpi.disclosure.releases``); each
+factory's own figures are there as soon as its file is stored, by factory code, for the
+data layer to serve to that factory alone. No pseudonym is published.
+
 A new DuckDB file is written beside the current one and swapped in with ``os.replace``,
 so a reader always opens a complete snapshot, and a reader that has the old one open
 keeps reading it. Readers open it read-only with short-lived connections; the warehouse
@@ -8,6 +12,8 @@ itself is never opened by a dashboard (DuckDB has one writer).
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
 import uuid
 from collections.abc import Iterator
@@ -17,17 +23,24 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from kpi.benchmarks import FACTORY_PEER_GROUPS, PEER_STATS
 from kpi.contracts import indicator_definitions, kpi_definitions, serving_tables
-from kpi.disclosure import DisclosureSettings
+from kpi.disclosure.peers import FACTORY_PEER_GROUPS
+from kpi.disclosure.releases import (
+    PEER_STATS,
+    REGION_INDICATORS,
+    RELEASES,
+    ensure_release_tables,
+    pending_changes,
+)
+from kpi.disclosure.rules import N_BANDS, DisclosureSettings
 from kpi.kpis import FACTORY_KPIS
-from kpi.region import REGION_INDICATORS
 from kpi.register import FactoryRegister
 from kpi.timing import stage
 from kpi.warehouse import PSEUDONYM_COLUMN, SUBMISSIONS_TABLE
 
-COORDINATOR_TABLES = ("coordinator_submissions",)
-"""The only snapshot tables that hold factory codes and names."""
+IDENTIFIED_TABLES = ("own_kpis", "own_peer_groups", "coordinator_submissions")
+"""The only snapshot tables that hold factory codes (and names): the data layer serves a
+factory only its own rows of them, and the coordinator no values."""
 
 
 def definitions_frame() -> pl.DataFrame:
@@ -42,25 +55,56 @@ def definitions_frame() -> pl.DataFrame:
             "label_en": d.label_en,
             "description_nl": d.description_nl,
             "description_en": d.description_en,
+            "decimals": d.decimals,
         }
         for d in (*kpi_definitions(), *indicator_definitions())
     ]
     return pl.DataFrame(rows)
 
 
+def _reasons(errors: str, warnings: str) -> str:
+    """A file's findings as the coordinator may see them: where and which rule, no value."""
+    return json.dumps(
+        [
+            {k: record.get(k) for k in ("severity", "rule", "row", "column")}
+            for record in json.loads(errors) + json.loads(warnings)
+        ]
+    )
+
+
+def _n_band_sql(column: str) -> str:
+    cases = " ".join(f"WHEN {column} >= {low} THEN '{label}'" for low, label in N_BANDS)
+    return f"CASE {cases} END"
+
+
 def _sources(run_id: str | None, disclosure: DisclosureSettings) -> dict[str, str]:
     """The SELECT that fills each snapshot table (columns in contract order)."""
     return {
-        "factory_kpis": f"SELECT {PSEUDONYM_COLUMN}, period, kpi, value FROM {FACTORY_KPIS}",
-        "factory_peer_groups": f"SELECT * FROM {FACTORY_PEER_GROUPS}",
-        "peer_stats": f"SELECT * FROM {PEER_STATS}",
-        "region_indicators": f"SELECT * FROM {REGION_INDICATORS}",
+        "own_kpis": f"""
+            SELECT d.factory_code, k.period, k.kpi, k.value FROM {FACTORY_KPIS} AS k
+            JOIN serving_directory AS d USING ({PSEUDONYM_COLUMN})""",
+        "own_peer_groups": f"""
+            SELECT d.factory_code, g.period, g.peer_group FROM {FACTORY_PEER_GROUPS} AS g
+            JOIN serving_directory AS d USING ({PSEUDONYM_COLUMN})""",
+        "peer_stats": f"""
+            SELECT period, peer_group, kpi,
+                   CASE WHEN NOT suppressed THEN {_n_band_sql("n")} END,
+                   median, p25, p75, top_quartile_boundary, suppressed, suppressed_reason,
+                   revision, status
+            FROM {PEER_STATS}""",
+        "region_indicators": f"""
+            SELECT period, indicator, scope, value, CASE WHEN NOT suppressed THEN n END,
+                   coverage_of, suppressed, suppressed_reason, revision, status
+            FROM {REGION_INDICATORS}""",
+        "releases": f"SELECT period, revision, kind, released_at FROM {RELEASES}",
+        "months": "SELECT * FROM serving_months",
         "kpi_definitions": "SELECT * FROM serving_definitions",
-        "snapshot_info": (
-            "SELECT now() AS created_at, ? AS source_run_id, min(period) AS periods_from, "
-            f"max(period) AS periods_to, {int(disclosure.threshold)}::INTEGER AS threshold, "
-            f"{float(disclosure.p_percent)}::DOUBLE AS p_percent FROM {FACTORY_KPIS}"
-        ),
+        "snapshot_info": f"""
+            SELECT now(), ?, min(period), max(period), {int(disclosure.threshold)}::INTEGER,
+                   {float(disclosure.p_percent)}::DOUBLE,
+                   {int(disclosure.median_min_n)}::INTEGER,
+                   {int(disclosure.quartiles_min_n)}::INTEGER
+            FROM {RELEASES}""",
         "coordinator_submissions": f"""
             SELECT s.submission_id, coalesce(d.factory_code, '?'),
                    coalesce(d.factory_name, '(niet in het register / not in the register)'),
@@ -68,11 +112,52 @@ def _sources(run_id: str | None, disclosure: DisclosureSettings) -> dict[str, st
                    s.periods, s.status, s.received_at, s.processed_at, s.submitted_by,
                    json_array_length(s.errors)::INTEGER AS error_count,
                    json_array_length(s.warnings)::INTEGER AS warning_count,
-                   s.errors, s.warnings
+                   s.errors, s.warnings,
+                   serving_reasons(s.errors::VARCHAR, s.warnings::VARCHAR)
             FROM {SUBMISSIONS_TABLE} AS s
             LEFT JOIN serving_directory AS d USING ({PSEUDONYM_COLUMN})
         """,
     }
+
+
+def months_frame(
+    con: duckdb.DuckDBPyConnection, disclosure: DisclosureSettings, expected: int
+) -> pl.DataFrame:
+    """Every month with stored figures: released (and its latest revision) or open."""
+    ensure_release_tables(con)
+    rows = con.execute(
+        f"""
+        SELECT k.period, r.revision, count(DISTINCT k.{PSEUDONYM_COLUMN})::INTEGER
+        FROM {FACTORY_KPIS} AS k
+        LEFT JOIN (SELECT period, max(revision) AS revision FROM {RELEASES} GROUP BY 1) AS r
+          USING (period)
+        GROUP BY ALL ORDER BY 1
+        """
+    ).fetchall()
+    waiting = pending_changes(con)
+    return pl.DataFrame(
+        [
+            {
+                "period": period,
+                "status": "open" if revision is None else "released",
+                "revision": revision,
+                "factories_submitted": submitted,
+                "factories_expected": expected,
+                "close_date": disclosure.close_date(period),
+                "changes_pending": waiting.get(period, 0),
+            }
+            for period, revision, submitted in rows
+        ],
+        schema={
+            "period": pl.Date,
+            "status": pl.String,
+            "revision": pl.Int32,
+            "factories_submitted": pl.Int32,
+            "factories_expected": pl.Int32,
+            "close_date": pl.Date,
+            "changes_pending": pl.Int32,
+        },
+    )
 
 
 @stage("publish")
@@ -97,6 +182,8 @@ def publish_snapshot(
     )
     con.register("serving_definitions", definitions_frame())
     con.register("serving_directory", directory)
+    con.register("serving_months", months_frame(con, disclosure, len(register.factories)))
+    _register_functions(con)
     alias = f"snapshot_{uuid.uuid4().hex[:8]}"
     try:
         con.execute(f"ATTACH '{staging}' AS {alias}")
@@ -117,7 +204,16 @@ def publish_snapshot(
     finally:
         con.unregister("serving_definitions")
         con.unregister("serving_directory")
+        con.unregister("serving_months")
     return target
+
+
+def _register_functions(con: duckdb.DuckDBPyConnection) -> None:
+    with contextlib.suppress(duckdb.Error):  # not registered on this connection yet
+        con.remove_function("serving_reasons")
+    con.create_function(
+        "serving_reasons", _reasons, ["VARCHAR", "VARCHAR"], "VARCHAR", side_effects=False
+    )
 
 
 @contextmanager
@@ -144,14 +240,15 @@ EXPORTS = {
     "peer-stats": """
         SELECT strftime(s.period, '%Y-%m') AS period, s.peer_group, s.kpi, d.label_nl,
                d.label_en,
-               d.unit, d.direction, s.n, s.p25, s.median, s.p75, s.top_quartile_boundary,
-               s.suppressed, s.suppressed_reason
+               d.unit, d.direction, s.n_band, s.p25, s.median, s.p75, s.top_quartile_boundary,
+               s.suppressed, s.suppressed_reason, s.revision, s.status
         FROM peer_stats AS s JOIN kpi_definitions AS d ON d.kpi = s.kpi AND d.domain <> 'region'
         ORDER BY s.period, s.peer_group, s.kpi
     """,
     "region": """
         SELECT strftime(r.period, '%Y-%m') AS period, r.indicator, d.label_nl, d.label_en,
-               d.unit, r.scope, r.value, r.n, r.suppressed, r.suppressed_reason
+               d.unit, r.scope, r.value, r.coverage, r.coverage_of, r.suppressed,
+               r.suppressed_reason, r.revision, r.status
         FROM region_indicators AS r
         JOIN kpi_definitions AS d ON d.kpi = r.indicator AND d.domain = 'region'
         ORDER BY r.period, r.indicator, r.scope

@@ -11,6 +11,7 @@ from assets import benchmarks, ingest, kpis, publish
 from kpi.settings import Settings, get_settings
 from pipelines.jobs import monthly_cycle_job
 from pipelines.resources import build_resources
+from pipelines.schedules import close_day_schedule, quarterly_revision_schedule
 from pipelines.sensors import landing_zone_sensor
 
 
@@ -19,6 +20,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
         assets=dg.load_assets_from_modules([ingest, kpis, benchmarks, publish]),
         jobs=[monthly_cycle_job],
         sensors=[landing_zone_sensor],
+        schedules=[close_day_schedule, quarterly_revision_schedule],
         resources=build_resources(settings),
     )
 

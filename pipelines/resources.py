@@ -10,7 +10,8 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 from filelock import FileLock
 
-from kpi.disclosure import DisclosureSettings, load_disclosure
+from kpi.disclosure.releases import Publication
+from kpi.disclosure.rules import DisclosureSettings, load_disclosure
 from kpi.pseudonym import load_or_create_key, pseudonymise
 from kpi.register import FactoryRegister, load_register
 from kpi.settings import Settings
@@ -49,6 +50,32 @@ class PlatformResource(dg.ConfigurableResource):
         """Factory code -> pseudonym, for every factory of the register."""
         key = load_or_create_key(self.settings())
         return {f.code: pseudonymise(f.code, key) for f in self.register().factories}
+
+    def contributors(self) -> dict[str, str]:
+        """Factory pseudonym -> its contributor: factories of one company group (register
+        ``company``) count as one contributor, under a pseudonym of the group."""
+        key = load_or_create_key(self.settings())
+        return {
+            pseudonymise(f.code, key): pseudonymise(f"company:{f.company}", key)
+            if f.company
+            else pseudonymise(f.code, key)
+            for f in self.register().factories
+        }
+
+    def publication(self, requested_by: str | None = None) -> Publication:
+        """What a release or revision needs besides the warehouse."""
+        disclosure = self.disclosure()
+        breakdowns = {}
+        if "sector" in disclosure.region_breakdowns:
+            pseudonyms = self.pseudonyms()
+            breakdowns["sector"] = {pseudonyms[f.code]: f.sector for f in self.register().factories}
+        return Publication(
+            disclosure=disclosure,
+            contributor_of=self.contributors(),
+            expected_factories=len(self.register().factories),
+            breakdowns=breakdowns,
+            requested_by=requested_by,
+        )
 
     @contextmanager
     def warehouse_lock(self) -> Iterator[None]:

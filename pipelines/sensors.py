@@ -5,6 +5,7 @@ import hashlib
 import dagster as dg
 
 from assets.names import MONTHLY_JOB, WAREHOUSE_TAG, WAREHOUSE_WRITER
+from kpi.disclosure.requests import pending_requests
 from kpi.landing import list_pending
 from pipelines.resources import PlatformResource
 
@@ -26,14 +27,16 @@ def run_key_for(hashes: list[str]) -> str:
     job_name=MONTHLY_JOB,
     minimum_interval_seconds=15,
     default_status=dg.DefaultSensorStatus.RUNNING,
-    description="Starts the monthly cycle when files wait in the landing zone.",
+    description="Starts the monthly cycle when files wait in the landing zone, or the "
+    "coordinator asked to close or revise a month.",
 )
 def landing_zone_sensor(
     context: dg.SensorEvaluationContext, platform: PlatformResource
 ) -> dg.SensorResult | dg.SkipReason:
     pending = list_pending(platform.settings())
-    if not pending:
-        return dg.SkipReason("No files wait in the landing zone.")
+    requests = pending_requests(platform.settings())
+    if not pending and not requests:
+        return dg.SkipReason("No files or release requests wait.")
     active = context.instance.get_run_records(
         dg.RunsFilter(job_name=MONTHLY_JOB, statuses=ACTIVE_STATUSES), limit=1
     )
@@ -43,7 +46,7 @@ def landing_zone_sensor(
     return dg.SensorResult(
         run_requests=[
             dg.RunRequest(
-                run_key=run_key_for([s.sha256 for s in pending]),
+                run_key=run_key_for([s.sha256 for s in pending] + [r.path.name for r in requests]),
                 tags={WAREHOUSE_TAG: WAREHOUSE_WRITER, "kpi/files": str(len(pending))},
             )
         ]

@@ -1,13 +1,12 @@
-"""Network (coordinator): who submitted what, why files were refused, and the network's
-anonymous KPI distributions."""
+"""Network (coordinator): who submitted what, why files were refused (rules, never
+values), closing and revising months, and the network's anonymous KPI distributions."""
 
 import polars as pl
 import streamlit as st
 
 from dashboards import charts, data, session
-from dashboards.ui import lang, t
+from dashboards.ui import lang, long_date, t
 from kpi.contracts import DATASETS, load_contract
-from kpi.findings import Finding
 
 viewer = session.viewer("coordinator")
 st.title(t("page_network"))
@@ -24,6 +23,40 @@ first, second, third = st.columns(3)
 first.metric(t("late_count", month=f"{expected:%Y-%m}"), late["factory_code"].n_unique())
 second.metric(t("refused_count"), refused.height)
 third.metric(t("waiting_count"), len(waiting))
+
+st.subheader(t("release_title"))
+st.caption(t("release_help"))
+status = data.release_status(viewer)
+for waiting_request in data.release_requests_waiting(viewer):
+    st.info(
+        t(
+            "release_requested",
+            action=t(f"release_action_{waiting_request['action']}"),
+            month=f"{waiting_request['period']:%Y-%m}" if waiting_request["period"] else "",
+        )
+    )
+for open_month in status["open"]:
+    month_text = f"{open_month['period']:%Y-%m}"
+    left, right = st.columns([3, 1])
+    left.write(
+        t(
+            "release_open",
+            month=month_text,
+            submitted=open_month["factories_submitted"],
+            expected=open_month["factories_expected"],
+            close=long_date(open_month["close_date"]),
+        )
+    )
+    if right.button(t("release_close", month=month_text), key=f"close-{month_text}"):
+        data.request_release(viewer, "close", open_month["period"])
+        st.success(t("release_requested", action=t("release_action_close"), month=month_text))
+for pending in data.pending_revisions(viewer).iter_rows(named=True):
+    month_text = f"{pending['period']:%Y-%m}"
+    left, right = st.columns([3, 1])
+    left.write(t("release_pending", month=month_text, n=pending["changes_pending"]))
+    if right.button(t("release_revise", month=month_text), key=f"revise-{month_text}"):
+        data.request_release(viewer, "revise", pending["period"])
+        st.success(t("release_requested", action=t("release_action_revise"), month=month_text))
 
 st.subheader(t("grid_title"))
 st.caption(t("grid_help"))
@@ -53,25 +86,18 @@ for tab, dataset in zip(tabs, DATASETS, strict=True):
 
 st.subheader(t("refusals_title"))
 if refused.height:
-
-    def reasons(errors: str) -> str:
-        import json
-
-        items = [Finding.from_record(r) for r in json.loads(errors)]
-        return " · ".join(
-            (f"{t('col_row')} {f.row}, " if f.row else "")
-            + f"{f.column or ''}: {f.message(lang())}"
-            for f in items[:3]
-        ) + (f" (+{len(items) - 3})" if len(items) > 3 else "")
-
+    # rules, rows and columns only: the coordinator never sees a factory's values
+    reasons = [
+        data.reasons_text(viewer, row["dataset"], row["reasons"], lang())
+        for row in refused.iter_rows(named=True)
+    ]
     st.dataframe(
         refused.select(
             pl.col("received_at").dt.strftime("%Y-%m-%d %H:%M").alias(t("col_received")),
             (pl.col("factory_code") + " " + pl.col("factory_name")).alias(t("col_factory")),
             pl.col("dataset").alias(t("dataset")),
             pl.col("file_name").alias(t("col_file")),
-            pl.col("errors").map_elements(reasons, return_dtype=pl.String).alias(t("col_message")),
-        ),
+        ).with_columns(pl.Series(t("col_message"), reasons, dtype=pl.String)),
         hide_index=True,
         width="stretch",
     )
@@ -81,5 +107,8 @@ catalogue = data.kpi_catalogue(viewer)
 labels = dict(zip(catalogue["kpi"], catalogue[f"label_{lang()}"], strict=True))
 kpi = st.selectbox(t("kpi"), list(labels), format_func=labels.get, key="network-kpi")
 unit = catalogue.filter(pl.col("kpi") == kpi)["unit"].item()
-distribution = data.network_distribution(viewer, kpi, info["periods_from"], info["periods_to"])
-st.altair_chart(charts.distribution(distribution, unit), width="stretch")
+if info["periods_to"] is None:
+    st.info(t("release_none"))
+else:
+    distribution = data.network_distribution(viewer, kpi, info["periods_from"], info["periods_to"])
+    st.altair_chart(charts.distribution(distribution, unit), width="stretch")

@@ -1,6 +1,5 @@
-"""Region (city): the regional anchoring indicators, network totals only."""
-
-import datetime as dt
+"""Region (city): the regional anchoring indicators of a released month, network totals
+only, each with the factories it covers."""
 
 import polars as pl
 import streamlit as st
@@ -14,7 +13,17 @@ info = session.snapshot_info(viewer)
 st.write(t("region_intro"))
 
 indicators = data.region_indicators(viewer)
-latest: dt.date = info["periods_to"]
+released = sorted(set(indicators["period"].to_list()))
+if not released:
+    st.info(t("release_none"))
+    st.stop()
+# the latest release by default; any released month on request
+latest = st.selectbox(
+    t("month"),
+    list(reversed(released)),
+    format_func=lambda m: f"{m:%Y-%m}",
+    key="region-month",
+)
 year_before = latest.replace(year=latest.year - 1)
 label = f"label_{lang()}"
 
@@ -31,11 +40,7 @@ for row_start in range(0, len(names), 3):
                 st.metric(meta[label], "–")
             elif now["suppressed"].item():
                 st.metric(meta[label], t("suppressed"))
-                st.caption(
-                    suppressed_text(
-                        now["suppressed_reason"].item(), now["n"].item(), info["threshold"]
-                    )
-                )
+                st.caption(suppressed_text(now["suppressed_reason"].item(), info["threshold"]))
             else:
                 current = now["value"].item()
                 previous = before["value"].item() if before.height else None
@@ -47,7 +52,12 @@ for row_start in range(0, len(names), 3):
                         + t("vs_year_before")
                     )
                 st.metric(meta[label], value(current, meta["unit"]), delta)
-            shown = rows.filter(~pl.col("suppressed"))
+                caption = t("coverage", n=now["coverage"].item(), of=now["coverage_of"].item())
+                status = now["status"].item()
+                if status in ("revised", "not_revised"):
+                    caption += " · " + t(f"release_status_{status}")
+                st.caption(caption)
+            shown = rows.filter(~pl.col("suppressed") & (pl.col("period") <= latest))
             if shown.height > 1:
                 st.altair_chart(charts.trend(shown, meta["unit"]), width="stretch")
             st.caption(meta[f"description_{lang()}"])
@@ -58,8 +68,11 @@ export = indicators.select(
     pl.col(label).alias("label"),
     pl.col("unit"),
     pl.col("value"),
-    pl.col("n"),
+    pl.col("coverage"),
+    pl.col("coverage_of"),
     pl.col("suppressed"),
     pl.col("suppressed_reason"),
+    pl.col("revision"),
+    pl.col("status"),
 )
 download_csv(export, f"regio-indicatoren-{latest:%Y-%m}.csv")

@@ -34,17 +34,21 @@ def snapshot(settings, sql: str, params=None) -> list[tuple]:
 def network_stats(settings, kpi: str) -> tuple:
     return snapshot(
         settings,
-        "SELECT n, p25, median, p75, suppressed FROM peer_stats "
+        "SELECT n_band, p25, median, p75, suppressed, status FROM peer_stats "
         "WHERE peer_group = 'network' AND kpi = ? AND period = ?",
         [kpi, DECEMBER],
     )[0]
 
 
-@pytest.fixture
-def network(settings, make_file):
+def submit_network(settings, make_file) -> None:
     for code in FACTORIES:
         for dataset in ("efficiency", "quality", "people", "regional"):
             submit(make_file(dataset, code, name=f"{code}-{dataset}"), dataset, code, settings)
+
+
+@pytest.fixture
+def network(settings, make_file):
+    submit_network(settings, make_file)
     result = run_cycle(settings)
     return settings, make_file, result
 
@@ -54,6 +58,7 @@ def test_cycle_materialises_everything_and_every_check_passes(network):
     materialised = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
     assert {
         "marts/factory_kpis",
+        "marts/releases",
         "marts/peer_stats",
         "marts/region_indicators",
         "serving/benchmark_snapshot",
@@ -62,14 +67,16 @@ def test_cycle_materialises_everything_and_every_check_passes(network):
     assert len(checks) == 11
     assert [c.check_name for c in checks if not c.passed] == []
 
-    n, p25, median, p75, suppressed = network_stats(settings, "oee")
-    assert (n, suppressed) == (6, False) and p25 <= median <= p75
+    # the test months are long past their close day: released by the run itself
+    n_band, p25, median, p75, suppressed, status = network_stats(settings, "oee")
+    assert (n_band, suppressed, status) == ("5-9", False, "released")
+    assert median is not None and p25 is None and p75 is None  # quartiles from 10 on
     sectors = snapshot(
         settings,
-        "SELECT DISTINCT suppressed, suppressed_reason FROM peer_stats "
+        "SELECT DISTINCT suppressed, suppressed_reason, n_band FROM peer_stats "
         "WHERE peer_group LIKE 'sector:%'",
     )
-    assert sectors == [(True, "threshold")]  # two plants per sector: never published
+    assert sectors == [(True, "threshold", None)]  # too few per sector, and n not shown
     (employment,) = snapshot(
         settings,
         "SELECT value FROM region_indicators WHERE indicator = 'employment' AND period = ?",
@@ -78,16 +85,18 @@ def test_cycle_materialises_everything_and_every_check_passes(network):
     assert employment > 0
     (run_id,) = snapshot(settings, "SELECT source_run_id FROM snapshot_info")[0]
     assert run_id == result.run_id
-
-
-def test_a_corrected_month_changes_kpis_and_statistics_in_the_next_snapshot(network):
-    settings, make_file, _ = network
-    pseudonym_of_f01 = snapshot(
+    tables = {t for (t,) in snapshot(settings, "SELECT table_name FROM duckdb_tables()")}
+    assert "factory_kpis" not in tables and "factory_peer_groups" not in tables
+    columns = snapshot(
         settings,
-        "SELECT DISTINCT factory_pseudonym FROM factory_kpis EXCEPT "
-        "SELECT DISTINCT factory_pseudonym FROM factory_kpis WHERE factory_pseudonym IS NULL",
+        "SELECT DISTINCT column_name FROM information_schema.columns "
+        "WHERE column_name LIKE '%pseudonym%'",
     )
-    assert len(pseudonym_of_f01) == len(FACTORIES)
+    assert columns == []
+
+
+def test_a_correction_after_the_release_changes_only_the_factorys_own_figures(network):
+    settings, make_file, _ = network
     before = network_stats(settings, "quality_ratio")
 
     def half_good(rows: pl.DataFrame) -> pl.DataFrame:
@@ -102,32 +111,45 @@ def test_a_corrected_month_changes_kpis_and_statistics_in_the_next_snapshot(netw
     submit(corrected, "efficiency", "F01", settings)
     run_cycle(settings)
 
+    # F01 sees its corrected month at once ...
+    (own,) = snapshot(
+        settings,
+        "SELECT value FROM own_kpis WHERE factory_code = 'F01' AND kpi = 'quality_ratio' "
+        "AND period = ?",
+        [DECEMBER],
+    )[0]
+    assert own == pytest.approx(0.5, abs=0.001)
+    # ... the released statistics stay frozen, and the month waits for a revision
+    assert network_stats(settings, "quality_ratio") == before
+    assert snapshot(
+        settings, "SELECT changes_pending FROM months WHERE period = ?", [DECEMBER]
+    ) == [(1,)]
+
+    # one factory's change is no publishable figure of its own: not revised
+    from kpi.disclosure.requests import place_request
+
+    place_request(settings, "revise", DECEMBER, "coordinator@test.example")
+    run_cycle(settings)
     after = network_stats(settings, "quality_ratio")
-    assert after[0] == 6
-    assert after[1:4] != before[1:4]
-    values = [
-        v
-        for (v,) in snapshot(
-            settings,
-            "SELECT value FROM factory_kpis WHERE kpi = 'quality_ratio' AND period = ?",
-            [DECEMBER],
-        )
-    ]
-    assert min(values) == pytest.approx(0.5, abs=0.001)
+    assert after[:5] == before[:5] and after[5] == "not_revised"
+    assert snapshot(
+        settings, "SELECT revision, kind FROM releases WHERE period = ? ORDER BY 1", [DECEMBER]
+    ) == [(0, "release"), (1, "revision")]
 
 
-def test_changing_the_disclosure_settings_changes_what_is_published(network, tmp_path, monkeypatch):
-    settings, _, _ = network
-    assert network_stats(settings, "oee")[4] is False
+def test_the_disclosure_settings_decide_what_a_release_publishes(
+    settings, make_file, tmp_path, monkeypatch
+):
     strict = tmp_path / "disclosure.yaml"
     strict.write_text("threshold: 7\np_percent: 10\npeer_groups: [network]\n")
     monkeypatch.setenv("KPI_DISCLOSURE_CONFIG", str(strict))
     reset_settings_cache()
+    submit_network(get_settings(), make_file)
     run_cycle(get_settings())
-    n, p25, median, p75, suppressed = network_stats(settings, "oee")
-    assert (n, p25, median, p75, suppressed) == (6, None, None, None, True)
-    groups = snapshot(settings, "SELECT DISTINCT peer_group FROM peer_stats")
-    assert groups == [("network",)]
+    # six factories, threshold seven: no month has enough contributors to be released
+    assert snapshot(settings, "SELECT count(*) FROM releases") == [(0,)]
+    assert snapshot(settings, "SELECT count(*) FROM peer_stats") == [(0,)]
+    assert snapshot(settings, "SELECT count(*) FROM region_indicators") == [(0,)]
     assert snapshot(settings, "SELECT threshold FROM snapshot_info") == [(7,)]
-    published = snapshot(settings, "SELECT count(*) FROM region_indicators WHERE NOT suppressed")
-    assert published == [(0,)]
+    # the factories still see their own figures
+    assert snapshot(settings, "SELECT count(DISTINCT factory_code) FROM own_kpis") == [(6,)]

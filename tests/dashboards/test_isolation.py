@@ -31,14 +31,41 @@ def test_own_series_holds_only_the_viewers_own_values(env):
         expected = [
             v
             for (v,) in con.execute(
-                "SELECT value FROM factory_kpis WHERE kpi = 'oee' AND factory_pseudonym = ? "
-                "ORDER BY period",
-                [data.own_pseudonym(F01)],
+                "SELECT value FROM own_kpis WHERE kpi = 'oee' AND factory_code = 'F01' "
+                "ORDER BY period"
             ).fetchall()
         ]
     assert mine["value"].to_list() == expected
     assert mine["value"].to_list() != theirs["value"].to_list()
-    assert data.own_pseudonym(F01) != data.own_pseudonym(F02)
+
+
+def test_the_dashboards_never_read_the_pseudonym_key(env, monkeypatch):
+    """The dashboard process holds nothing that re-identifies a factory: every page's data
+    works without the key, and the snapshot holds no pseudonym to re-identify."""
+    import kpi.pseudonym
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the dashboards read the pseudonym key")
+
+    monkeypatch.setattr(kpi.pseudonym, "load_or_create_key", refuse)
+    data.clear_cache()
+    for role in ("factory", "coordinator", "city"):
+        app = log_in(role)
+        assert not app.exception
+    assert data.own_month(F01, "efficiency", data.months(F01)[-1], "network").height
+    with open_snapshot(env.serving_path) as con:
+        columns = con.execute(
+            "SELECT DISTINCT column_name FROM information_schema.columns"
+        ).fetchall()
+    assert not [c for (c,) in columns if "pseudonym" in c]
+
+
+def test_the_coordinator_sees_reasons_but_never_values(env):
+    refused = data.submissions(COORDINATOR)
+    assert "errors" not in refused.columns and "warnings" not in refused.columns
+    for reasons in refused["reasons"].to_list():
+        for item in __import__("json").loads(reasons):
+            assert set(item) == {"severity", "rule", "row", "column"}
 
 
 def test_a_factory_sees_only_its_own_submissions(env):
@@ -90,7 +117,7 @@ def test_query_parameters_do_not_change_whose_data_is_shown(env):
     app = open_page(log_in("factory"), "benchmark")
     before = app.dataframe[0].value.to_string()
     app.query_params["factory"] = "F02"
-    app.query_params["factory_pseudonym"] = data.own_pseudonym(F02)
+    app.query_params["factory_code"] = "F02"
     app.run()
     assert app.dataframe[0].value.to_string() == before
 
@@ -104,7 +131,6 @@ def test_factory_pages_never_name_another_factory(env):
         for factory in others:
             assert factory.code not in page_text, (page, factory.code)
             assert factory.name not in page_text, (page, factory.name)
-            assert data.own_pseudonym(Viewer("x", "factory", factory.code)) not in page_text
 
 
 def test_cache_is_keyed_by_viewer(env):

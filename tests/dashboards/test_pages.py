@@ -131,16 +131,16 @@ def test_upload_names_row_and_column_then_accepts(env, tmp_path):
 
 
 def test_benchmark_shows_own_values_and_suppressed_statistics(env):
-    viewer = Viewer(*ACCOUNTS["factory"])
     app = open_page(log_in("factory"), "benchmark")
     table = app.dataframe[0].value
     availability = table[table["KPI"] == "Beschikbaarheid"].iloc[0]
     with open_snapshot(env.serving_path) as con:
-        latest = con.execute("SELECT max(period) FROM factory_kpis").fetchall()[0][0]
+        # the page opens on the latest release
+        latest = con.execute("SELECT max(period) FROM releases").fetchall()[0][0]
         own = con.execute(
-            "SELECT value FROM factory_kpis WHERE kpi = 'availability' AND period = ? "
-            "AND factory_pseudonym = ?",
-            [latest, data.own_pseudonym(viewer)],
+            "SELECT value FROM own_kpis WHERE kpi = 'availability' AND period = ? "
+            "AND factory_code = 'F01'",
+            [latest],
         ).fetchall()[0][0]
         median = con.execute(
             "SELECT median FROM peer_stats WHERE kpi = 'availability' AND period = ? "
@@ -149,11 +149,13 @@ def test_benchmark_shows_own_values_and_suppressed_statistics(env):
         ).fetchall()[0][0]
     assert availability["Eigen waarde"] == f"{number(own * 100, 1, 'nl')} %"
     assert availability["Mediaan"] == f"{number(median * 100, 1, 'nl')} %"
-    assert availability["Aantal fabrieken"] == 6
-    # two powertrain plants in this network: the sector comparison is suppressed
+    assert availability["Aantal fabrieken"] == "5-9"  # a band, never the exact number
+    assert availability["P25 - P75"] == "P25 - P75 pas vanaf 10 fabrieken"
+    assert f"U ziet de vrijgave van {latest:%Y-%m}" in texts(app)
+    # four plants in the merged powertrain+chassis group: the sector comparison is suppressed
     app.selectbox[2].set_value("sector").run()
     table = app.dataframe[0].value
-    assert set(table["Mediaan"]) == {"onderdrukt: minder dan 5 fabrieken (2)"}
+    assert set(table["Mediaan"]) == {"onderdrukt: te weinig fabrieken (minder dan 5)"}
     assert app.get("vega_lite_chart") or app.get("arrow_vega_lite_chart")
 
 

@@ -12,13 +12,12 @@ import duckdb
 import polars as pl
 import pytest
 
-from kpi.benchmarks import compute_peer_groups, compute_peer_stats
-from kpi.disclosure import DisclosureSettings
+from kpi.disclosure import DisclosureSettings, releases
+from kpi.disclosure.peers import compute_peer_groups
 from kpi.ingest import ingest_pending
 from kpi.kpis import compute_factory_kpis
 from kpi.landing import submit
 from kpi.pseudonym import load_or_create_key, pseudonymise
-from kpi.region import compute_region_indicators
 from kpi.register import load_register
 from kpi.serving import export, open_snapshot, publish_snapshot
 
@@ -58,8 +57,9 @@ def warehouse(settings, make_file):
     rules = DisclosureSettings()
     compute_factory_kpis(con)
     compute_peer_groups(con, register, pseudonyms, rules)
-    compute_peer_stats(con, rules)
-    compute_region_indicators(con, rules)
+    publication = releases.Publication(rules, {}, len(register.factories))
+    for period in releases.due_months(con, __import__("datetime").date(2026, 1, 25), rules):
+        releases.close_month(con, period, publication)
 
     def publish(run_id: str) -> Path:
         return publish_snapshot(
@@ -84,7 +84,7 @@ def test_an_open_reader_keeps_the_old_snapshot_until_it_reconnects(warehouse, se
     with open_snapshot(path) as old:
         warehouse("second")
         assert run_id_of(old) == "first"
-        assert old.execute("SELECT count(*) FROM factory_kpis").fetchall()[0][0] > 0
+        assert old.execute("SELECT count(*) FROM own_kpis").fetchall()[0][0] > 0
         with open_snapshot(path) as new:
             assert run_id_of(new) == "second"
     leftovers = [p.name for p in path.parent.iterdir() if p.name != path.name]

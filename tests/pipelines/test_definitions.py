@@ -20,6 +20,7 @@ def test_asset_graph_snapshot(settings):
         "marts/factory_peer_groups",
         "marts/peer_stats",
         "marts/region_indicators",
+        "marts/releases",
         "serving/benchmark_snapshot",
         "warehouse/efficiency",
         "warehouse/people",
@@ -48,6 +49,12 @@ def test_job_and_sensor(settings):
     definitions = build_definitions(settings)
     assert definitions.resolve_job_def(MONTHLY_JOB).name == MONTHLY_JOB
     assert definitions.resolve_sensor_def("landing_zone_sensor").job_name == MONTHLY_JOB
+    # the close day and the quarterly revision run without anyone pressing a button
+    close_day = definitions.resolve_schedule_def("close_day")
+    quarterly = definitions.resolve_schedule_def("quarterly_revision")
+    assert close_day.job_name == quarterly.job_name == MONTHLY_JOB
+    assert quarterly.tags["kpi/revise"] == "all"
+    assert quarterly.cron_schedule == "0 7 1 1,4,7,10 *"
 
 
 def test_groups_follow_the_stages(settings):
@@ -55,5 +62,11 @@ def test_groups_follow_the_stages(settings):
     groups = {key.to_user_string(): graph.get(key).group_name for key in graph.get_all_asset_keys()}
     assert groups["warehouse/people"] == "ingest"
     assert groups["marts/factory_kpis"] == "kpis"
-    assert groups["marts/peer_stats"] == groups["marts/region_indicators"] == "benchmarks"
+    assert groups["marts/factory_peer_groups"] == "benchmarks"
+    assert (
+        groups["marts/releases"]
+        == groups["marts/peer_stats"]
+        == groups["marts/region_indicators"]
+        == "releases"
+    )
     assert groups["serving/benchmark_snapshot"] == "publish"

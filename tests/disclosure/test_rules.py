@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 
-import duckdb
+import numpy as np
 import polars as pl
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kpi.benchmarks import peer_stats_sql
 from kpi.contracts import indicator_definitions
 from kpi.disclosure import DisclosureSettings, fails_p_percent, fails_threshold, load_disclosure
-from kpi.region import CONTRIBUTION_SCHEMA, NETWORK, aggregate
+from kpi.disclosure.peers import statistics_of_month
+from kpi.disclosure.quantiles import harrell_davis, harrell_davis_weights
+from kpi.disclosure.region import CONTRIBUTION_SCHEMA, NETWORK, aggregate
 from kpi.settings import REPO_ROOT
 
 PERIOD = dt.date(2025, 6, 1)
@@ -42,14 +43,41 @@ def test_p_percent_rule_examples():
 def test_the_documented_defaults_are_the_catalogue_defaults():
     configured = load_disclosure(REPO_ROOT / "config" / "disclosure.yaml")
     assert (configured.threshold, configured.p_percent) == (5, 10)
-    assert configured.peer_groups == ["network", "sector", "size"]
-    assert [configured.size_band(h) for h in (0, 249, 250, 999, 1000)] == [
+    assert (configured.median_min_n, configured.quartiles_min_n, configured.close_day) == (
+        5,
+        10,
+        20,
+    )
+    assert configured.peer_groups.kinds == ["network", "sector", "size"]
+    # without configuration: the catalogue's size bands
+    plain = DisclosureSettings()
+    assert [plain.size_band(h) for h in (0, 249, 250, 999, 1000)] == [
         "<250",
         "<250",
         "250-999",
         "250-999",
         ">=1000",
     ]
+    # the first configuration files' shape still reads the same
+    old = DisclosureSettings.model_validate({"peer_groups": ["network"], "size_bands": []})
+    assert old.peer_groups.kinds == ["network"] and old.peer_groups.size_bands == []
+    assert configured.close_date(dt.date(2026, 10, 1)) == dt.date(2026, 11, 20)
+    assert configured.close_date(dt.date(2026, 12, 1)) == dt.date(2027, 1, 20)
+
+
+@given(st.integers(5, 200), st.sampled_from([0.25, 0.5, 0.75]))
+def test_no_published_quantile_rests_on_one_factory(n, p):
+    """No quantile is one factory's value: at every size a statistic is published at, at
+    least three values weigh in with 5 % or more, and none with more than half."""
+    weights = harrell_davis_weights(n, p)
+    assert weights.sum() == pytest.approx(1)
+    assert (weights >= 0.05).sum() >= 3 and weights.max() <= 0.5
+
+
+@given(st.lists(st.floats(0, 1000, allow_nan=False), min_size=5, max_size=40))
+def test_quantiles_are_ordered_and_within_the_values(values):
+    p25, median, p75 = (harrell_davis(values, p) for p in (0.25, 0.5, 0.75))
+    assert min(values) - 1e-9 <= p25 <= median + 1e-9 <= p75 + 2e-9 <= max(values) + 3e-9
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -66,60 +94,49 @@ def test_the_documented_defaults_are_the_catalogue_defaults():
         max_size=14,
     ),
 )
-def test_no_peer_statistic_is_published_below_the_threshold(rule, factories):
-    kpis = pl.DataFrame(
-        {
-            "factory_pseudonym": [f"P-{i}" for i in range(len(factories))],
-            "period": [PERIOD] * len(factories),
-            "kpi": ["oee"] * len(factories),
-            "value": [None if undefined else value for _, _, value, undefined in factories],
-        },
+def test_no_peer_statistic_breaks_the_rules(rule, factories):
+    inputs = pl.DataFrame(
+        [
+            row
+            for i, (sector, band, value, undefined) in enumerate(factories)
+            if not undefined
+            for row in (
+                (f"P-{i}", "network", "oee", value),
+                (f"P-{i}", f"sector:{sector}", "oee", value),
+                (f"P-{i}", f"size:{band}", "oee", value),
+            )
+        ],
         schema={
             "factory_pseudonym": pl.String,
-            "period": pl.Date,
+            "peer_group": pl.String,
             "kpi": pl.String,
             "value": pl.Float64,
         },
+        orient="row",
     )
-    groups = pl.DataFrame(
-        {
-            "factory_pseudonym": [f"P-{i}" for i in range(len(factories))],
-            "period": [PERIOD] * len(factories),
-            "sector": [s for s, _, _, _ in factories],
-            "size_band": [b for _, b, _, _ in factories],
-        },
-        schema={
-            "factory_pseudonym": pl.String,
-            "period": pl.Date,
-            "sector": pl.String,
-            "size_band": pl.String,
-        },
-    )
-    with duckdb.connect() as con:
-        con.register("kpis", kpis)
-        con.register("groups", groups)
-        stats = con.sql(peer_stats_sql(rule, "kpis", "groups")).pl()
-    for row in stats.iter_rows(named=True):
-        members = [
-            f
-            for f in factories
-            if row["peer_group"] == "network"
-            or row["peer_group"] == f"sector:{f[0]}"
-            or row["peer_group"] == f"size:{f[1]}"
-        ]
-        assert row["n"] == sum(1 for f in members if not f[3])  # undefined values don't count
-        if row["n"] < rule.threshold:
-            assert row["suppressed"] and row["suppressed_reason"] == "threshold"
-            assert (row["p25"], row["median"], row["p75"], row["top_quartile_boundary"]) == (
-                None,
-                None,
-                None,
-                None,
-            )
+    # every third factory belongs to one company group with the next one
+    company = {f"P-{i}": f"C-{i // 2 if i % 3 == 0 else i}" for i in range(len(factories))}
+    stats = statistics_of_month(inputs, rule, company)
+    published = [s for s in stats.values() if not s.suppressed]
+    for statistic in stats.values():
+        contributors = len({company[f] for f in statistic.values})
+        assert statistic.contributors == contributors
+        if statistic.suppressed:
+            assert (statistic.p25, statistic.median, statistic.p75) == (None, None, None)
+            continue
+        assert contributors >= max(rule.threshold, rule.median_min_n)
+        values = np.fromiter(statistic.values.values(), float)
+        assert values.min() - 0.001 <= statistic.median <= values.max() + 0.001
+        if statistic.p25 is None:
+            assert contributors < rule.quartiles_min_n
         else:
-            assert not row["suppressed"]
-            assert row["p25"] <= row["median"] <= row["p75"]
-            assert row["top_quartile_boundary"] == row["p75"]  # OEE: higher is better
+            assert contributors >= rule.quartiles_min_n
+            assert statistic.p25 <= statistic.median <= statistic.p75
+            assert statistic.top_quartile_boundary == statistic.p75  # OEE: higher is better
+    for one in published:
+        for other in published:
+            if one is not other:  # published groups differ by at least the threshold
+                assert len(one.members ^ other.members) >= rule.threshold
 
 
 def _contributions(rows: list[tuple]) -> pl.DataFrame:

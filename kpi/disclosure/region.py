@@ -2,9 +2,13 @@
 
 Two steps, so that the disclosure rules can be tested on their own:
 1. :func:`contributions` (SQL): what each factory contributes to each indicator and month.
-2. :func:`aggregate` (pure): the totals, with primary suppression (threshold, p % rule on
-   every sum a figure is made of), the differencing guard of the 12-month job change, and
-   secondary suppression of parts published beside their total (breakdowns).
+   12-month figures count only factories that reported all 12 months (and, for the job
+   change, the month a year earlier too).
+2. :func:`figures` (pure): the totals, with primary suppression (threshold on distinct
+   contributors, p % rule on every sum a figure is made of), the differencing guard of the
+   12-month job change, and secondary suppression of parts published beside their total.
+Differencing against figures published in earlier releases is the release's business
+(:mod:`kpi.disclosure.releases`), since only it knows what was published.
 """
 
 from __future__ import annotations
@@ -16,19 +20,18 @@ import duckdb
 import polars as pl
 
 from kpi.contracts import Definition, indicator_definitions
-from kpi.disclosure import (
+from kpi.disclosure.rules import (
     DIFFERENCING,
     SECONDARY,
     DisclosureSettings,
+    by_contributor,
+    contributor_count,
     fails_p_percent,
     fails_threshold,
     primary_reason,
 )
-from kpi.kpis import MARTS
-from kpi.timing import stage
 from kpi.warehouse import PSEUDONYM_COLUMN
 
-REGION_INDICATORS = f"{MARTS}.region_indicators"
 NETWORK = "network"
 CONTRIBUTION_SCHEMA = {
     "indicator": pl.String,
@@ -69,18 +72,27 @@ def _contribution_sql(definition: Definition) -> str:
                 f"WHERE {num} IS NOT NULL AND {den} IS NOT NULL"
             )
         case "sum_12m":
+            # only factories with every month of the window: a partial window would
+            # show a false rise or fall (a new member, a missed month)
             window = _window(definition.window_months)
             return (
-                f"SELECT {keys}, sum({num}) OVER {window}, NULL FROM base WHERE {num} IS NOT NULL"
+                f"SELECT indicator, period, {PSEUDONYM_COLUMN}, total, NULL FROM ("
+                f"SELECT {keys}, sum({num}) OVER {window} AS total, "
+                f"count(*) OVER {window} AS months FROM base WHERE {num} IS NOT NULL) "
+                f"WHERE months = {definition.window_months}"
             )
         case "change_12m":
             months = definition.window_months
+            window = _window(months)
             return (
                 f"SELECT '{name}', now.period, now.{PSEUDONYM_COLUMN}, "
-                f"now.{num} - before.{num}, NULL FROM base AS now JOIN base AS before "
+                f"now.value - before.{num}, NULL FROM ("
+                f"SELECT period, {PSEUDONYM_COLUMN}, {num} AS value, "
+                f"count(*) OVER {window} AS months FROM base WHERE {num} IS NOT NULL) AS now "
+                f"JOIN base AS before "
                 f"ON before.{PSEUDONYM_COLUMN} = now.{PSEUDONYM_COLUMN} "
                 f"AND before.period = now.period - INTERVAL {months} MONTH "
-                f"WHERE now.{num} IS NOT NULL AND before.{num} IS NOT NULL"
+                f"WHERE now.months = {months} AND before.{num} IS NOT NULL"
             )
         case "retention_12m":
             window = _window(definition.window_months)
@@ -140,18 +152,21 @@ def _value(definition: Definition, numerator: float, denominator: float) -> floa
     return definition.scale * numerator / denominator
 
 
-def aggregate(
+def figures(
     contributions: pl.DataFrame,
     disclosure: DisclosureSettings,
+    contributor_of: dict[str, str] | None = None,
     breakdowns: dict[str, dict[str, str]] | None = None,
     definitions: tuple[Definition, ...] | None = None,
-) -> pl.DataFrame:
-    """The indicators of every month, network-wide and per breakdown part, suppressed
-    where the disclosure rules say so. ``breakdowns``: dimension -> factory -> part."""
+) -> dict[tuple, Figure]:
+    """The indicators of every month in ``contributions``, network-wide and per breakdown
+    part, suppressed where the disclosure rules say so. ``contributor_of``: factory ->
+    its contributor (company group); ``breakdowns``: dimension -> factory -> part."""
     definitions = definitions or indicator_definitions()
+    contributor_of = contributor_of or {}
     by_name = {d.name: d for d in definitions}
     breakdowns = breakdowns or {}
-    figures: dict[tuple, Figure] = {}
+    found: dict[tuple, Figure] = {}
     grouped: dict[tuple, tuple[dict[str, float], dict[str, float]]] = defaultdict(lambda: ({}, {}))
     for indicator, period, factory, numerator, denominator in contributions.iter_rows():
         scopes = [NETWORK] + [
@@ -165,24 +180,30 @@ def aggregate(
                 denominators[factory] = denominator
     for (period, indicator, scope), (numerators, denominators) in grouped.items():
         definition = by_name[indicator]
+        value = _value(definition, sum(numerators.values()), sum(denominators.values()))
         figure = Figure(
             period,
             indicator,
             scope,
-            _value(definition, sum(numerators.values()), sum(denominators.values())),
+            None if value is None else round(value, definition.decimals),
             numerators,
             denominators,
         )
-        sums = [numerators.values()]
+        sums = [by_contributor(numerators, contributor_of)]
         if denominators:
-            sums.append(denominators.values())
-        figure.reason = primary_reason(len(numerators), sums, disclosure)
-        figures[(period, indicator, scope)] = figure
+            sums.append(by_contributor(denominators, contributor_of))
+        figure.reason = primary_reason(
+            contributor_count(numerators, contributor_of), sums, disclosure
+        )
+        found[(period, indicator, scope)] = figure
 
-    _guard_job_change(figures, by_name, disclosure)
+    _guard_job_change(found, by_name, disclosure)
     for dimension in breakdowns:
-        _secondary_suppression(figures, by_name, dimension, disclosure)
+        _secondary_suppression(found, by_name, dimension, disclosure)
+    return found
 
+
+def as_frame(found: dict[tuple, Figure]) -> pl.DataFrame:
     rows = [
         {
             "period": f.period,
@@ -193,9 +214,20 @@ def aggregate(
             "suppressed": f.reason is not None,
             "suppressed_reason": f.reason,
         }
-        for f in figures.values()
+        for f in found.values()
     ]
     return pl.DataFrame(rows, schema=RESULT_SCHEMA).sort("period", "indicator", "scope")
+
+
+def aggregate(
+    contributions: pl.DataFrame,
+    disclosure: DisclosureSettings,
+    breakdowns: dict[str, dict[str, str]] | None = None,
+    definitions: tuple[Definition, ...] | None = None,
+    contributor_of: dict[str, str] | None = None,
+) -> pl.DataFrame:
+    """:func:`figures` as a frame (one row per month, indicator and scope)."""
+    return as_frame(figures(contributions, disclosure, contributor_of, breakdowns, definitions))
 
 
 def _guard_job_change(
@@ -260,22 +292,3 @@ def _secondary_suppression(
                 break
             smallest = min(shown, key=lambda p: (abs(p.value or 0), p.scope))
             smallest.reason = SECONDARY
-
-
-def compute_region_indicators(
-    con: duckdb.DuckDBPyConnection,
-    disclosure: DisclosureSettings,
-    breakdowns: dict[str, dict[str, str]] | None = None,
-) -> int:
-    """(Re)build ``marts.region_indicators``. Returns its row count."""
-    with stage("region"):
-        result = aggregate(contributions(con), disclosure, breakdowns)
-        con.execute(f"CREATE SCHEMA IF NOT EXISTS {MARTS}")
-        con.register("region_result", result)
-        try:
-            con.execute(
-                f"CREATE OR REPLACE TABLE {REGION_INDICATORS} AS SELECT * FROM region_result"
-            )
-        finally:
-            con.unregister("region_result")
-    return result.height

@@ -1,0 +1,614 @@
+"""Monthly releases and revisions: when figures become visible to peers and the city.
+
+A factory sees its own figures as soon as its file is stored. Peer statistics and the
+city's indicators of a month are published once, as a **release**, when the month closes
+(on the close day, or earlier by the coordinator), and are then frozen. A late file or a
+correction of a released month is stored but changes nothing published until a
+**revision** of that month, and even then a figure is revised only where the change is
+publishable as a figure of its own: the factories whose data changed pass the threshold
+(and, for sums, the p % rule on their changes). Elsewhere the released value stays,
+marked ``not_revised``. Every published version is kept (``*_history``), with the values
+each figure was made of (``release_basis``, warehouse only), so that the next revision
+knows what changed since.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import duckdb
+import polars as pl
+
+from kpi.disclosure import peers, region
+from kpi.disclosure.rules import (
+    DIFFERENCING,
+    THRESHOLD,
+    DisclosureSettings,
+    by_contributor,
+    change_reason,
+    contributor_count,
+    fails_p_percent,
+)
+from kpi.kpis import FACTORY_KPIS, MARTS
+from kpi.warehouse import PSEUDONYM_COLUMN, SUBMISSIONS_TABLE, scalar
+
+RELEASES = f"{MARTS}.releases"
+PEER_STATS = f"{MARTS}.peer_stats"
+PEER_STATS_HISTORY = f"{MARTS}.peer_stats_history"
+REGION_INDICATORS = f"{MARTS}.region_indicators"
+REGION_INDICATORS_HISTORY = f"{MARTS}.region_indicators_history"
+RELEASE_BASIS = f"{MARTS}.release_basis"
+
+RELEASED, REVISED, NOT_REVISED = "released", "revised", "not_revised"
+NEIGHBOUR_MONTHS = 12
+"""A published sum is checked against the same figure published up to a year apart: a
+user can subtract any two of them."""
+
+_PEER_COLUMNS = """
+    period DATE NOT NULL, peer_group VARCHAR NOT NULL, kpi VARCHAR NOT NULL,
+    n INTEGER NOT NULL, contributors INTEGER NOT NULL, p25 DOUBLE, median DOUBLE, p75 DOUBLE,
+    top_quartile_boundary DOUBLE, suppressed BOOLEAN NOT NULL, suppressed_reason VARCHAR,
+    revision INTEGER NOT NULL, status VARCHAR NOT NULL"""
+_REGION_COLUMNS = """
+    period DATE NOT NULL, indicator VARCHAR NOT NULL, scope VARCHAR NOT NULL, value DOUBLE,
+    n INTEGER NOT NULL, coverage_of INTEGER NOT NULL, suppressed BOOLEAN NOT NULL,
+    suppressed_reason VARCHAR, revision INTEGER NOT NULL, status VARCHAR NOT NULL"""
+DDL = (
+    f"CREATE SCHEMA IF NOT EXISTS {MARTS}",
+    f"""CREATE TABLE IF NOT EXISTS {RELEASES} (
+        period DATE NOT NULL, revision INTEGER NOT NULL, kind VARCHAR NOT NULL,
+        released_at TIMESTAMPTZ NOT NULL, requested_by VARCHAR, factories INTEGER NOT NULL,
+        contributors INTEGER NOT NULL, figures_published INTEGER NOT NULL,
+        figures_revised INTEGER NOT NULL, figures_not_revised INTEGER NOT NULL,
+        PRIMARY KEY (period, revision))""",
+    f"CREATE TABLE IF NOT EXISTS {PEER_STATS} ({_PEER_COLUMNS}, "
+    "PRIMARY KEY (period, peer_group, kpi))",
+    f"CREATE TABLE IF NOT EXISTS {PEER_STATS_HISTORY} ({_PEER_COLUMNS})",
+    f"CREATE TABLE IF NOT EXISTS {REGION_INDICATORS} ({_REGION_COLUMNS}, "
+    "PRIMARY KEY (period, indicator, scope))",
+    f"CREATE TABLE IF NOT EXISTS {REGION_INDICATORS_HISTORY} ({_REGION_COLUMNS})",
+    f"""CREATE TABLE IF NOT EXISTS {RELEASE_BASIS} (
+        period DATE NOT NULL, figure VARCHAR NOT NULL, figure_group VARCHAR NOT NULL,
+        name VARCHAR NOT NULL, {PSEUDONYM_COLUMN} VARCHAR NOT NULL,
+        numerator DOUBLE, denominator DOUBLE)""",
+)
+BASIS_SCHEMA = {
+    "period": pl.Date,
+    "figure": pl.String,
+    "figure_group": pl.String,
+    "name": pl.String,
+    PSEUDONYM_COLUMN: pl.String,
+    "numerator": pl.Float64,
+    "denominator": pl.Float64,
+}
+
+
+def today() -> dt.date:
+    """The date releases are decided on. ``KPI_TODAY`` (YYYY-MM-DD) fixes it for a demo
+    or a test; otherwise the calendar's."""
+    fixed = os.environ.get("KPI_TODAY")
+    return dt.date.fromisoformat(fixed) if fixed else dt.date.today()
+
+
+def ensure_release_tables(con: duckdb.DuckDBPyConnection) -> None:
+    for statement in DDL:
+        con.execute(statement)
+
+
+@dataclass
+class Publication:
+    """What a release needs besides the warehouse: the rules, who counts as one
+    contributor, how many factories the network expects, and who asked."""
+
+    disclosure: DisclosureSettings
+    contributor_of: dict[str, str]
+    """factory pseudonym -> contributor (its company group, or itself)."""
+    expected_factories: int
+    breakdowns: dict[str, dict[str, str]] = field(default_factory=dict)
+    requested_by: str | None = None
+
+
+@dataclass
+class Outcome:
+    """What became of one request to close or revise a month."""
+
+    period: dt.date
+    action: str
+    """released, revised, unchanged, already_released, not_released, too_few, not_due."""
+    revision: int | None = None
+    published: int = 0
+    revised: int = 0
+    not_revised: int = 0
+    contributors: int = 0
+
+
+def released_revisions(con: duckdb.DuckDBPyConnection) -> dict[dt.date, int]:
+    """Released month -> its latest revision (0 = the release itself)."""
+    ensure_release_tables(con)
+    rows = con.execute(f"SELECT period, max(revision) FROM {RELEASES} GROUP BY period")
+    return dict(rows.fetchall())
+
+
+def month_contributors(
+    con: duckdb.DuckDBPyConnection, period: dt.date, contributor_of: dict[str, str]
+) -> tuple[int, int]:
+    """(factories, distinct contributors) with any KPI of ``period``."""
+    factories = [
+        row[0]
+        for row in con.execute(
+            f"SELECT DISTINCT {PSEUDONYM_COLUMN} FROM {FACTORY_KPIS} "
+            "WHERE period = ? AND value IS NOT NULL",
+            [period],
+        ).fetchall()
+    ]
+    return len(factories), contributor_count(factories, contributor_of)
+
+
+def months_with_figures(con: duckdb.DuckDBPyConnection) -> list[dt.date]:
+    return [
+        row[0]
+        for row in con.execute(
+            f"SELECT DISTINCT period FROM {FACTORY_KPIS} WHERE value IS NOT NULL ORDER BY 1"
+        ).fetchall()
+    ]
+
+
+def due_months(
+    con: duckdb.DuckDBPyConnection, on: dt.date, disclosure: DisclosureSettings
+) -> list[dt.date]:
+    """Months with figures whose close day has come and that are not released yet,
+    oldest first (each release is checked against the ones before it)."""
+    released = released_revisions(con)
+    return [
+        period
+        for period in months_with_figures(con)
+        if period not in released and disclosure.close_date(period) <= on
+    ]
+
+
+# --- computing a month's figures ---------------------------------------------------------
+
+
+def _peer_rows(
+    period: dt.date, statistics: Iterable[peers.PeerStatistic], revision: int, status: str
+) -> list[dict]:
+    return [
+        {
+            "period": period,
+            "peer_group": s.peer_group,
+            "kpi": s.kpi,
+            "n": s.n,
+            "contributors": s.contributors,
+            "p25": s.p25,
+            "median": s.median,
+            "p75": s.p75,
+            "top_quartile_boundary": s.top_quartile_boundary,
+            "suppressed": s.suppressed,
+            "suppressed_reason": s.reason,
+            "revision": revision,
+            "status": status,
+        }
+        for s in statistics
+    ]
+
+
+def _region_rows(
+    figures: Iterable[region.Figure], expected: int, revision: int, status: str
+) -> list[dict]:
+    return [
+        {
+            "period": f.period,
+            "indicator": f.indicator,
+            "scope": f.scope,
+            "value": None if f.reason else f.value,
+            "n": len(f.factories),
+            "coverage_of": expected,
+            "suppressed": f.reason is not None,
+            "suppressed_reason": f.reason,
+            "revision": revision,
+            "status": status,
+        }
+        for f in figures
+    ]
+
+
+def _peer_basis(period: dt.date, statistics: Iterable[peers.PeerStatistic]) -> pl.DataFrame:
+    rows = [
+        (period, "peer", s.peer_group, s.kpi, factory, value, None)
+        for s in statistics
+        for factory, value in s.values.items()
+    ]
+    return pl.DataFrame(rows, schema=BASIS_SCHEMA, orient="row")
+
+
+def _region_basis(figures: Iterable[region.Figure]) -> pl.DataFrame:
+    rows = [
+        (f.period, "region", f.scope, f.indicator, factory, amount, f.denominators.get(factory))
+        for f in figures
+        for factory, amount in f.factories.items()
+    ]
+    return pl.DataFrame(rows, schema=BASIS_SCHEMA, orient="row")
+
+
+def _published_region_bases(
+    con: duckdb.DuckDBPyConnection, period: dt.date
+) -> dict[tuple[str, str], list[tuple[dict[str, float], dict[str, float]]]]:
+    """(indicator, scope) -> the (numerators, denominators) of every published figure of
+    the same indicator within a year of ``period`` (other months only)."""
+    rows = con.execute(
+        f"""
+        SELECT b.name, b.figure_group, b.period, b.{PSEUDONYM_COLUMN}, b.numerator, b.denominator
+        FROM {RELEASE_BASIS} AS b
+        JOIN {REGION_INDICATORS} AS r
+          ON r.period = b.period AND r.indicator = b.name AND r.scope = b.figure_group
+        WHERE b.figure = 'region' AND NOT r.suppressed AND b.period <> ?
+          AND b.period BETWEEN ? - INTERVAL {NEIGHBOUR_MONTHS} MONTH
+                           AND ? + INTERVAL {NEIGHBOUR_MONTHS} MONTH
+        """,
+        [period, period, period],
+    ).fetchall()
+    found: dict[tuple, dict[dt.date, tuple[dict, dict]]] = {}
+    for name, scope, month, factory, numerator, denominator in rows:
+        numerators, denominators = found.setdefault((name, scope), {}).setdefault(month, ({}, {}))
+        numerators[factory] = numerator
+        if denominator is not None:
+            denominators[factory] = denominator
+    return {key: list(months.values()) for key, months in found.items()}
+
+
+def _differences(now: dict[str, float], then: dict[str, float]) -> dict[str, float]:
+    return {f: now.get(f, 0.0) - then.get(f, 0.0) for f in set(now) | set(then)}
+
+
+def region_figures_of_month(
+    con: duckdb.DuckDBPyConnection,
+    period: dt.date,
+    publication: Publication,
+    contributions: pl.DataFrame | None = None,
+) -> dict[tuple, region.Figure]:
+    """The city's figures of ``period`` from the warehouse's current data, with every
+    rule applied, including differencing against the figures already published: the
+    difference of two published sums of one indicator (a month or a year apart) must
+    itself pass the p % rule, or the newer figure is suppressed."""
+    if contributions is None:
+        contributions = region.contributions(con)
+    month = contributions.filter(pl.col("period") == period)
+    found = region.figures(
+        month, publication.disclosure, publication.contributor_of, publication.breakdowns
+    )
+    published = _published_region_bases(con, period)
+    for (_, indicator, scope), figure in found.items():
+        if figure.reason:
+            continue
+        for numerators, denominators in published.get((indicator, scope), []):
+            for now, then in ((figure.factories, numerators), (figure.denominators, denominators)):
+                if not now and not then:
+                    continue
+                deltas = by_contributor(_differences(now, then), publication.contributor_of)
+                if fails_p_percent(deltas, publication.disclosure):
+                    figure.reason = DIFFERENCING
+                    break
+            if figure.reason:
+                break
+    return found
+
+
+# --- writing -------------------------------------------------------------------------------
+
+
+def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict] | pl.DataFrame) -> None:
+    frame = rows if isinstance(rows, pl.DataFrame) else pl.DataFrame(rows)
+    if frame.height == 0:
+        return
+    con.register("release_rows", frame)
+    try:
+        con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM release_rows")
+    finally:
+        con.unregister("release_rows")
+
+
+def _replace_peer(con, period: dt.date, rows: list[dict]) -> None:
+    for row in rows:
+        con.execute(
+            f"DELETE FROM {PEER_STATS} WHERE period = ? AND peer_group = ? AND kpi = ?",
+            [period, row["peer_group"], row["kpi"]],
+        )
+    _insert(con, PEER_STATS, rows)
+
+
+def _replace_region(con, period: dt.date, rows: list[dict]) -> None:
+    for row in rows:
+        con.execute(
+            f"DELETE FROM {REGION_INDICATORS} WHERE period = ? AND indicator = ? AND scope = ?",
+            [period, row["indicator"], row["scope"]],
+        )
+    _insert(con, REGION_INDICATORS, rows)
+
+
+def _replace_basis(con, period: dt.date, figure: str, keys: list[tuple[str, str]], basis) -> None:
+    if keys:
+        con.register("basis_keys", pl.DataFrame(keys, schema=["g", "n"], orient="row"))
+        try:
+            con.execute(
+                f"DELETE FROM {RELEASE_BASIS} WHERE period = ? AND figure = ? AND "
+                "(figure_group, name) IN (SELECT (g, n) FROM basis_keys)",
+                [period, figure],
+            )
+        finally:
+            con.unregister("basis_keys")
+    _insert(con, RELEASE_BASIS, basis)
+
+
+def _log(con, period, revision, kind, publication, outcome: Outcome, factories: int) -> None:
+    con.execute(
+        f"INSERT INTO {RELEASES} VALUES (?, ?, ?, now(), ?, ?, ?, ?, ?, ?)",
+        [
+            period,
+            revision,
+            kind,
+            publication.requested_by,
+            factories,
+            outcome.contributors,
+            outcome.published,
+            outcome.revised,
+            outcome.not_revised,
+        ],
+    )
+
+
+# --- the two acts: close (release) and revise -------------------------------------------------
+
+
+def close_month(
+    con: duckdb.DuckDBPyConnection,
+    period: dt.date,
+    publication: Publication,
+    contributions: pl.DataFrame | None = None,
+) -> Outcome:
+    """Release ``period``: publish its peer statistics and city figures, frozen from now on.
+    A month with fewer contributors than the threshold stays unreleased."""
+    ensure_release_tables(con)
+    if period in released_revisions(con):
+        return Outcome(period, "already_released")
+    factories, contributors = month_contributors(con, period, publication.contributor_of)
+    if contributors < publication.disclosure.threshold:
+        return Outcome(period, "too_few", contributors=contributors)
+    statistics = peers.peer_statistics(
+        con, period, publication.disclosure, publication.contributor_of
+    ).values()
+    figures = region_figures_of_month(con, period, publication, contributions).values()
+    peer_rows = _peer_rows(period, statistics, 0, RELEASED)
+    region_rows = _region_rows(figures, publication.expected_factories, 0, RELEASED)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        _insert(con, PEER_STATS, peer_rows)
+        _insert(con, PEER_STATS_HISTORY, peer_rows)
+        _insert(con, REGION_INDICATORS, region_rows)
+        _insert(con, REGION_INDICATORS_HISTORY, region_rows)
+        _insert(con, RELEASE_BASIS, _peer_basis(period, statistics))
+        _insert(con, RELEASE_BASIS, _region_basis(figures))
+        outcome = Outcome(
+            period,
+            "released",
+            revision=0,
+            published=sum(not r["suppressed"] for r in peer_rows + region_rows),
+            contributors=contributors,
+        )
+        _log(con, period, 0, "release", publication, outcome, factories)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return outcome
+
+
+def _basis_of(con, period: dt.date, figure: str) -> dict[tuple[str, str], dict[str, tuple]]:
+    found: dict[tuple[str, str], dict[str, tuple]] = {}
+    for group, name, factory, numerator, denominator in con.execute(
+        f"SELECT figure_group, name, {PSEUDONYM_COLUMN}, numerator, denominator "
+        f"FROM {RELEASE_BASIS} WHERE period = ? AND figure = ?",
+        [period, figure],
+    ).fetchall():
+        found.setdefault((group, name), {})[factory] = (numerator, denominator)
+    return found
+
+
+def _changed_factories(now: dict[str, float], then: dict[str, tuple]) -> dict[str, float]:
+    """Factory -> change of its value, for every factory that joined, left or changed."""
+    changes = {}
+    for factory in set(now) | set(then):
+        before = then.get(factory, (None, None))[0]
+        after = now.get(factory)
+        if before is None or after is None or abs(after - before) > 1e-9 * max(1, abs(before)):
+            changes[factory] = (after or 0.0) - (before or 0.0)
+    return changes
+
+
+def revise_month(
+    con: duckdb.DuckDBPyConnection,
+    period: dt.date,
+    publication: Publication,
+    contributions: pl.DataFrame | None = None,
+) -> Outcome:
+    """A revision of released ``period``: every figure whose data changed since it was
+    published is revised where the change passes the rules as a figure of its own (enough
+    changed contributors; for sums the p % rule on the changes), else marked not revised."""
+    ensure_release_tables(con)
+    revisions = released_revisions(con)
+    if period not in revisions:
+        return Outcome(period, "not_released")
+    revision = revisions[period] + 1
+    rules = publication.disclosure
+    contributor_of = publication.contributor_of
+    factories, contributors = month_contributors(con, period, contributor_of)
+
+    current_peer = {
+        (row[0], row[1]): row[2]
+        for row in con.execute(
+            f"SELECT peer_group, kpi, status FROM {PEER_STATS} WHERE period = ?", [period]
+        ).fetchall()
+    }
+    peer_basis = _basis_of(con, period, "peer")
+    fresh_peer = peers.peer_statistics(con, period, rules, contributor_of)
+    revised_peer, held_peer = [], []
+    for key in set(fresh_peer) | set(current_peer):
+        statistic = fresh_peer.get(key) or peers.PeerStatistic(
+            key[0], key[1], {}, 0, reason=THRESHOLD
+        )
+        changed = _changed_factories(statistic.values, peer_basis.get(key, {}))
+        if not changed:
+            continue
+        if contributor_count(changed, contributor_of) >= rules.threshold:
+            revised_peer.append(statistic)
+        elif key in current_peer:
+            held_peer.append(key)
+
+    current_region = {
+        (row[0], row[1]): row[2]
+        for row in con.execute(
+            f"SELECT indicator, scope, status FROM {REGION_INDICATORS} WHERE period = ?",
+            [period],
+        ).fetchall()
+    }
+    region_basis = _basis_of(con, period, "region")
+    fresh_region = {
+        (indicator, scope): figure
+        for (_, indicator, scope), figure in region_figures_of_month(
+            con, period, publication, contributions
+        ).items()
+    }
+    revised_region, held_region = [], []
+    for key in set(fresh_region) | set(current_region):
+        figure = fresh_region.get(key) or region.Figure(period, key[0], key[1], None, {})
+        then = region_basis.get(key, {})
+        numerators = _changed_factories(figure.factories, then)
+        denominators = _changed_factories(
+            figure.denominators, {f: (d, None) for f, (_, d) in then.items() if d is not None}
+        )
+        if not numerators and not denominators:
+            continue
+        if (
+            change_reason(numerators, contributor_of, rules) is None
+            and change_reason(denominators, contributor_of, rules) is None
+        ):
+            if not figure.factories:
+                figure.reason = THRESHOLD
+            revised_region.append(figure)
+        elif key in current_region:
+            held_region.append(key)
+
+    if not (revised_peer or held_peer or revised_region or held_region):
+        return Outcome(period, "unchanged", revision=revisions[period], contributors=contributors)
+
+    peer_rows = _peer_rows(period, revised_peer, revision, REVISED)
+    region_rows = _region_rows(revised_region, publication.expected_factories, revision, REVISED)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        _replace_peer(con, period, peer_rows)
+        _insert(con, PEER_STATS_HISTORY, peer_rows)
+        _replace_basis(
+            con,
+            period,
+            "peer",
+            [(s.peer_group, s.kpi) for s in revised_peer],
+            _peer_basis(period, revised_peer),
+        )
+        _replace_region(con, period, region_rows)
+        _insert(con, REGION_INDICATORS_HISTORY, region_rows)
+        _replace_basis(
+            con,
+            period,
+            "region",
+            [(f.scope, f.indicator) for f in revised_region],
+            _region_basis(revised_region),
+        )
+        for group, kpi in held_peer:
+            con.execute(
+                f"UPDATE {PEER_STATS} SET status = ? WHERE period = ? AND peer_group = ? "
+                "AND kpi = ?",
+                [NOT_REVISED, period, group, kpi],
+            )
+        for indicator, scope in held_region:
+            con.execute(
+                f"UPDATE {REGION_INDICATORS} SET status = ? WHERE period = ? AND indicator = ? "
+                "AND scope = ?",
+                [NOT_REVISED, period, indicator, scope],
+            )
+        outcome = Outcome(
+            period,
+            "revised",
+            revision=revision,
+            published=sum(not r["suppressed"] for r in peer_rows + region_rows),
+            revised=len(peer_rows) + len(region_rows),
+            not_revised=len(held_peer) + len(held_region),
+            contributors=contributors,
+        )
+        _log(con, period, revision, "revision", publication, outcome, factories)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return outcome
+
+
+def carry_out(
+    con: duckdb.DuckDBPyConnection,
+    publication_for,
+    on: dt.date,
+    requests: list | None = None,
+    revise_all: bool = False,
+) -> tuple[list[Outcome], list[tuple[object, list[Outcome]]]]:
+    """What a pipeline run publishes: every month whose close day has come by ``on``
+    (oldest first), then the coordinator's ``requests`` (close a month early, revise a
+    month or all), then, for the quarterly revision, every month with changes waiting.
+    ``publication_for(requested_by)`` gives the :class:`Publication` of each act.
+    Returns every outcome, and per request its outcomes."""
+    ensure_release_tables(con)
+    contributions = region.contributions(con)
+    outcomes: list[Outcome] = []
+    by_close_day = publication_for("close day")
+    for period in due_months(con, on, by_close_day.disclosure):
+        outcomes.append(close_month(con, period, by_close_day, contributions))
+    done = []
+    for request in requests or []:
+        asked = publication_for(request.requested_by)
+        if request.action == "close" and request.period is not None:
+            found = [close_month(con, request.period, asked, contributions)]
+        else:
+            months = [request.period] if request.period else sorted(released_revisions(con))
+            found = [revise_month(con, month, asked, contributions) for month in months]
+        outcomes += found
+        done.append((request, found))
+    if revise_all:
+        quarterly = publication_for("quarterly revision")
+        for period in sorted(pending_changes(con)):
+            outcomes.append(revise_month(con, period, quarterly, contributions))
+    return outcomes, done
+
+
+def pending_changes(con: duckdb.DuckDBPyConnection) -> dict[dt.date, int]:
+    """Released month -> how many factories had a file stored for it after its latest
+    release or revision (late files and corrections waiting for a revision)."""
+    ensure_release_tables(con)
+    rows = con.execute(
+        f"""
+        WITH latest AS (SELECT period, max(released_at) AS released_at FROM {RELEASES}
+                        GROUP BY period),
+        stored AS (SELECT {PSEUDONYM_COLUMN}, processed_at,
+                          CAST(unnest(periods) || '-01' AS DATE) AS period
+                   FROM {SUBMISSIONS_TABLE} WHERE status = 'accepted')
+        SELECT latest.period, count(DISTINCT stored.{PSEUDONYM_COLUMN})
+        FROM latest JOIN stored
+          ON stored.period = latest.period AND stored.processed_at > latest.released_at
+        GROUP BY 1
+        """
+    ).fetchall()
+    return dict(rows)
+
+
+def published_count(con: duckdb.DuckDBPyConnection) -> int:
+    ensure_release_tables(con)
+    return scalar(con, f"SELECT count(*) FROM {RELEASES}")
