@@ -483,7 +483,8 @@ def revise_month(
     revised_region, held_region = [], []
     for key in set(fresh_region) | set(current_region):
         figure = fresh_region.get(key) or region.Figure(period, key[0], key[1], None, {})
-        then = region_basis.get(key, {})
+        indicator, scope = key
+        then = region_basis.get((scope, indicator), {})
         numerators = _changed_factories(figure.factories, then)
         denominators = _changed_factories(
             figure.denominators, {f: (d, None) for f, (_, d) in then.items() if d is not None}

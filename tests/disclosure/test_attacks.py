@@ -1,0 +1,241 @@
+"""The disclosure attack suite: every role, through the calls its pages make, over several
+releases and revisions, on the demo network and on small generated ones. No attack may
+recover another factory's figure; the table of how close each came is written to
+test-artifacts/disclosure/. The last tests mutate the rules and check that the suite
+then does find the leak (a suite that cannot fail proves nothing)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from kpi.demo import months_until
+from kpi.disclosure import peers, quantiles, releases
+from kpi.settings import REPO_ROOT
+from tests.disclosure import attacks
+from tests.disclosure.network import Member, Network
+
+MONTHS = months_until(dt.date(2026, 1, 1), 15)  # 2024-11 .. 2026-01
+RELEASED_LAST = dt.date(2025, 12, 1)  # closes on 20 January 2026
+OPEN = dt.date(2026, 1, 1)  # closes on 20 February 2026
+TODAY = dt.date(2026, 1, 25)
+ARTIFACTS = REPO_ROOT / "test-artifacts" / "disclosure"
+
+DEMO = [
+    Member("F01", "powertrain"),
+    Member("F02", "powertrain", "Demo Haspengouw Industries"),
+    Member("F03", "powertrain", "Demo Haspengouw Industries"),
+    Member("F04", "chassis"),
+    Member("F05", "chassis"),
+    Member("F06", "chassis"),
+    Member("F07", "chassis"),
+    Member("F08", "electronics"),
+    Member("F09", "electronics"),
+    Member("F10", "electronics"),
+    Member("F11", "electronics"),
+    Member("F12", "electronics"),
+]
+
+
+def generated(size: int, sectors: tuple[int, ...], company_pair: bool) -> list[Member]:
+    names = ("powertrain", "chassis", "electronics", "interiors")
+    members = []
+    for sector, count in zip(names, sectors, strict=False):
+        members += [Member(f"G{len(members) + i + 1:02d}", sector) for i in range(count)]
+    members = members[:size]
+    if company_pair:
+        members[0] = Member(members[0].code, members[0].sector, "Demo Group")
+        members[1] = Member(members[1].code, members[1].sector, "Demo Group")
+    return members
+
+
+CATALOGUE_DEFAULTS = "threshold: 5\np_percent: 10\n"
+NETWORKS = {
+    "demo-12": (DEMO, None, 42),
+    "small-5": (generated(5, (5,), False), CATALOGUE_DEFAULTS, 3),
+    "small-8-sectors-3-5": (generated(8, (3, 5), True), CATALOGUE_DEFAULTS, 5),
+    "small-12-sectors-3-4-5": (generated(12, (3, 4, 5), False), CATALOGUE_DEFAULTS, 8),
+}
+
+
+def build(tmp_path: Path, monkeypatch, name: str) -> Network:
+    members, config, seed = NETWORKS[name]
+    path = None
+    if config is not None:
+        path = tmp_path / "disclosure.yaml"
+        path.write_text(config)
+    return Network(tmp_path, members, MONTHS, seed, monkeypatch, path)
+
+
+def play_the_months(net: Network) -> dict:
+    """A year of releases, then a late file, a correction, an attacker re-uploading its
+    own month with extreme values, revisions, and an open month some have submitted."""
+    codes = [m.code for m in net.members]
+    attacker, late, corrector = codes[0], codes[-1], codes[len(codes) // 2]
+    net.store_months(MONTHS[:-2])
+    net.store_months([RELEASED_LAST], [c for c in codes if c != late])
+    net.store_months([OPEN], codes[: max(1, len(codes) // 2)])  # the open month, partly in
+    net.cycle(TODAY)
+    seen = {
+        "attacker": attacker,
+        "late": late,
+        "before": attacks.snapshot_of_statistics(net, attacker),
+        "city_before": attacks.region_sums(net),
+    }
+    # the late factory's month arrives after the release; another factory corrects its own
+    net.store(late, RELEASED_LAST)
+    net.store(corrector, RELEASED_LAST, ["efficiency"], scrap_quantity=0.0)
+    # the attacker re-uploads its released month with extremes, and the coordinator
+    # revises after every upload (the attacker's best case)
+    busy = (
+        net.rows["efficiency"]
+        .filter((pl.col("factory_code") == attacker) & (pl.col("period") == RELEASED_LAST))[
+            "planned_busy_time_h"
+        ]
+        .item()
+    )
+    net.store(attacker, RELEASED_LAST, ["efficiency"], actual_production_time_h=0.0)
+    net.cycle(TODAY, revise=[RELEASED_LAST])
+    seen["low"] = attacks.snapshot_of_statistics(net, attacker)
+    net.store(attacker, RELEASED_LAST, ["efficiency"], actual_production_time_h=busy)
+    net.cycle(TODAY, revise=[RELEASED_LAST], revise_all=True)
+    seen["high"] = attacks.snapshot_of_statistics(net, attacker)
+    seen["city_after"] = attacks.region_sums(net)
+    return seen
+
+
+def run_attacks(net: Network, seen: dict) -> list[attacks.Result]:
+    attacker, late = seen["attacker"], seen["late"]
+    return [
+        attacks.order_statistics(net, attacker),
+        attacks.compare_readings(net, seen["before"], seen["low"], "re-upload: own value to 0"),
+        attacks.compare_readings(net, seen["low"], seen["high"], "re-upload: own value 0 -> 1"),
+        attacks.compare_readings(
+            net, seen["before"], seen["high"], "late file: 2*after-before", target=late
+        ),
+        attacks.late_sum(net, seen["city_before"], seen["city_after"], late, RELEASED_LAST),
+        attacks.sum_differences(net, net.rules.p_percent),
+        attacks.exact_sizes(net, attacker),
+        attacks.partial_windows(net),
+    ]
+
+
+def report(name: str, results: list[attacks.Result]) -> str:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    text = "\n".join([f"network {name}", *(r.line() for r in results)]) + "\n"
+    (ARTIFACTS / f"attacks-{name}.txt").write_text(text)
+    print(text)
+    return text
+
+
+@pytest.mark.parametrize("name", list(NETWORKS))
+def test_no_attack_recovers_another_factorys_figure(tmp_path, monkeypatch, name):
+    net = build(tmp_path, monkeypatch, name)
+    try:
+        seen = play_the_months(net)
+        results = run_attacks(net, seen)
+        text = report(name, results)
+        assert [r.attack for r in results if r.recovered] == [], text
+        # the attacks had something to work with: released statistics were shown
+        assert seen["before"], text
+        assert results[-1].attempts > 0, text  # 12-month figures were published
+        # nothing of the open month reaches a peer
+        assert all(key[0] != OPEN for key in seen["high"])
+    finally:
+        net.close()
+
+
+def test_released_figures_stay_frozen_when_one_factory_changes_its_data(tmp_path, monkeypatch):
+    net = build(tmp_path, monkeypatch, "demo-12")
+    try:
+        seen = play_the_months(net)
+        # the attacker's extremes and the late file changed fewer than `threshold`
+        # contributors: every released statistic is as it was released
+        assert seen["low"] == seen["before"] and seen["high"] == seen["before"]
+        not_revised = net.con.execute(
+            f"SELECT count(*) FROM {releases.PEER_STATS} WHERE status = 'not_revised'"
+        ).fetchall()[0][0]
+        assert not_revised > 0
+    finally:
+        net.close()
+
+
+def test_a_revision_publishes_a_change_that_is_a_figure_of_its_own(tmp_path, monkeypatch):
+    """Five contributors correcting the same released month is a publishable change."""
+    net = build(tmp_path, monkeypatch, "demo-12")
+    try:
+        net.store_months(MONTHS[:-1])
+        net.cycle(TODAY)
+        before = attacks.snapshot_of_statistics(net, "F01")
+        for code in ("F04", "F05", "F06", "F08", "F09"):
+            net.store(code, RELEASED_LAST, ["efficiency"], scrap_quantity=0.0, rework_quantity=0.0)
+        outcomes = net.cycle(TODAY, revise=[RELEASED_LAST])
+        assert [o.action for o in outcomes] == ["revised"]
+        after = attacks.snapshot_of_statistics(net, "F01")
+        changed = {k for k in before if k[0] == RELEASED_LAST and before[k] != after[k]}
+        assert any(k[2] == "scrap_ratio" and k[1] == "network" for k in changed)
+        history = net.con.execute(
+            "SELECT revision, kind FROM marts.releases WHERE period = ? ORDER BY revision",
+            [RELEASED_LAST],
+        ).fetchall()
+        assert history == [(0, "release"), (1, "revision")]
+    finally:
+        net.close()
+
+
+# --- the suite finds the leaks the rules close (mutation checks) ----------------------------
+
+
+def test_the_suite_catches_linear_interpolation(tmp_path, monkeypatch):
+    monkeypatch.setattr(peers, "ESTIMATOR", quantiles.linear_interpolation)
+    net = build(tmp_path, monkeypatch, "demo-12")
+    try:
+        net.store_months(MONTHS[:-1])
+        net.cycle(TODAY)
+        result = attacks.order_statistics(net, "F01")
+        report("mutant-linear-interpolation", [result])
+        assert result.recovered and result.best_error < 1e-3
+    finally:
+        net.close()
+
+
+def new_member_arrives_late(net: Network) -> attacks.Result:
+    """A new member's first month arrives after the release: before and after, the city's
+    totals of that month are both over a consistent set of factories, so their difference
+    would be the newcomer's own figures, unless the revision holds it back."""
+    codes = [m.code for m in net.members]
+    newcomer = codes[-1]
+    net.store_months(MONTHS[:-1], codes[:-1])
+    net.cycle(TODAY)
+    before = attacks.region_sums(net)
+    net.store(newcomer, RELEASED_LAST)
+    net.cycle(TODAY, revise=[RELEASED_LAST])
+    return attacks.late_sum(net, before, attacks.region_sums(net), newcomer, RELEASED_LAST)
+
+
+def test_a_new_members_late_first_month_moves_no_total(tmp_path, monkeypatch):
+    net = build(tmp_path, monkeypatch, "demo-12")
+    try:
+        result = new_member_arrives_late(net)
+        report("demo-12-newcomer", [result])
+        assert result.attempts == 1 and not result.recovered
+    finally:
+        net.close()
+
+
+def test_the_suite_catches_changes_published_without_the_rules(tmp_path, monkeypatch):
+    """Revisions without the threshold and p % rule on the change, and no differencing
+    check against the month before (either alone still holds this attack off)."""
+    monkeypatch.setattr(releases, "change_reason", lambda *args: None)
+    monkeypatch.setattr(releases, "contributor_count", lambda *args: 99)
+    monkeypatch.setattr(releases, "fails_p_percent", lambda *args: False)
+    net = build(tmp_path, monkeypatch, "demo-12")
+    try:
+        result = new_member_arrives_late(net)
+        report("mutant-lax-revisions", [result])
+        assert result.recovered and result.best_error <= 0.5
+    finally:
+        net.close()
