@@ -144,8 +144,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "{value} differs by more than a factor {factor} from this factory's median ({median}) of the previous 12 months, usually between {low} and {high}. Is the unit or the thousands separator right?",
     },
     "more_findings": {
-        "nl": "... en nog {count} andere met dezelfde regel ({rule}); enkel de eerste {shown} worden getoond.",
-        "en": "... and {count} more with the same rule ({rule}); only the first {shown} are shown.",
+        "nl": "... en nog {count} andere met dezelfde regel ({name}); enkel de eerste {shown} worden getoond.",
+        "en": "... and {count} more with the same rule ({name}); only the first {shown} are shown.",
     },
     "type_string": {"nl": "'{value}' is geen tekst.", "en": "'{value}' is not text."},
     "minimum": {

@@ -238,7 +238,7 @@ def cap_findings(findings: list[Finding], per_rule: int) -> list[Finding]:
                         "more_findings",
                         count=count - per_rule,
                         shown=per_rule,
-                        rule=rule,
+                        name=rule,
                     )
                 )
     return result
