@@ -197,3 +197,28 @@ def test_findings_are_capped_per_rule_with_the_number_left_out(tmp_path):
     assert "115 more" in shown[-1].message("en") and "first 5" in shown[-1].message("en")
     assert "nog 115 andere" in shown[-1].message("nl")
     assert len(report.errors) < 20  # the period rule is capped too
+
+
+# item 5: non-finite numbers --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("engine", ["polars", "gx"])
+def test_nan_inf_and_1e400_in_a_file_are_refused_by_both_engines(tmp_path, engine):
+    rows = valid_rows("efficiency", months=4)
+    header = rows.columns
+    lines = [",".join(header)]
+    written = ["NaN", "inf", "-inf", "1e400"]
+    for text, row in zip(written, rows.iter_rows(named=True), strict=True):
+        cells = [f"{v:%Y-%m}" if isinstance(v, dt.date) else str(v) for v in row.values()]
+        cells[header.index("energy_kwh")] = text
+        lines.append(",".join(cells))
+    path = tmp_path / "e.csv"
+    path.write_text("\n".join(lines) + "\n")
+    (report,) = validate_uploads([Upload(path, "efficiency", "F01")], 10 * MB, TODAY, engine)
+    assert [(f.row, f.column, f.rule, f.value) for f in report.errors] == [
+        (2, "energy_kwh", "type_number", "NaN"),
+        (3, "energy_kwh", "type_number", "inf"),
+        (4, "energy_kwh", "type_number", "-inf"),
+        (5, "energy_kwh", "not_finite", "1e400"),
+    ]
+    assert "'1e400' is geen eindig getal" in report.errors[-1].message("nl")
