@@ -23,6 +23,7 @@ import io
 import logging
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -249,6 +250,8 @@ def _xlsx_rows(data: bytes, dataset: str, limits: ReadLimits) -> Rows | RawTable
         archive = zipfile.ZipFile(io.BytesIO(data))
         refusal = _check_zip(archive, limits)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError) as exc:
+        return _error("file_not_xlsx", detail=type(exc).__name__)
+    except (ValueError, OSError, zlib.error) as exc:  # a damaged zip, found while listing
         return _error("file_not_xlsx", detail=type(exc).__name__)
     if refusal is not None:
         return refusal
