@@ -326,8 +326,11 @@ def _delimiter(lines: list[str]) -> str:
 
     def header_score(delimiter: str) -> int:
         best = 0
-        for record in csv.reader(lines, delimiter=delimiter):
-            best = max(best, sum(normalise_header(cell) in names for cell in record))
+        try:
+            for record in csv.reader(lines, delimiter=delimiter):
+                best = max(best, sum(normalise_header(cell) in names for cell in record))
+        except csv.Error:  # the real reading reports it, with its line
+            pass
         return best
 
     def count(delimiter: str) -> int:

@@ -134,3 +134,9 @@ def test_the_fuzzed_xlsx_helpers_make_a_readable_workbook(tmp_path):
     path = write_xlsx(tmp_path / "leeg.xlsx", [b""])
     assert zipfile.ZipFile(io.BytesIO(path.read_bytes())).testzip() is None
     assert [f.rule for f in verdict(path).errors] == ["no_header"]
+
+
+def test_a_field_beyond_the_csv_modules_limit_is_a_syntax_refusal(tmp_path):
+    path = tmp_path / "lang.csv"
+    path.write_bytes(b"factory_code;period\n" + b"x" * 200_000 + b"\n")
+    assert [f.rule for f in verdict(path).errors] == ["file_csv_syntax"]

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -296,6 +297,16 @@ def test_xls_and_ods_are_refused_naming_the_format(tmp_path, name, content, name
     report = check(path)
     assert errors(report) == [(None, None, "file_format")]
     assert named in report.errors[0].message("nl") and ".xlsx" in report.errors[0].message("en")
+
+
+def test_an_ods_saved_as_xlsx_is_named_for_what_it_is(tmp_path):
+    path = tmp_path / "productie.xlsx"
+    with zipfile.ZipFile(path, "w") as archive:  # how LibreOffice starts every .ods
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        archive.writestr("content.xml", "<office:document-content/>")
+    report = check(path)
+    assert errors(report) == [(None, None, "file_format")]
+    assert "OpenDocument (.ods)" in report.errors[0].message("en")
 
 
 def test_every_case_works_in_the_pipeline_engine_too(tmp_path):
