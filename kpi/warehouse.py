@@ -18,7 +18,8 @@ from kpi.contracts import DATASETS, DatasetContract, all_contracts, load_contrac
 from kpi.findings import Finding
 from kpi.i18n import LANGUAGES, message
 from kpi.landing import Submission
-from kpi.validation import FileReport
+from kpi.settings import get_settings
+from kpi.validation import FileReport, cap_findings
 
 SQL_TYPES = {"string": "VARCHAR", "date": "DATE", "integer": "BIGINT", "number": "DOUBLE"}
 PSEUDONYM_COLUMN = "factory_pseudonym"
@@ -147,6 +148,7 @@ def _sql_rule_warnings(
 ) -> None:
     """Run the rules that need the warehouse (the contract's sql rules, plausibility) on
     the incoming rows; each row a query returns is a finding of that file's report."""
+    found: dict[str, list[Finding]] = {}
     for rule in contract.storage_rules:
         assert rule.query is not None
         cursor = con.execute(rule.query.replace("${incoming}", view))
@@ -165,11 +167,14 @@ def _sql_rule_warnings(
                     )
                     for lang in LANGUAGES
                 }
-            report = by_id[submission_id].report
-            assert report is not None
-            report.findings.append(
+            found.setdefault(submission_id, []).append(
                 Finding(rule.severity, rule.name, row, rule.column, _shown(value), texts)
             )
+    per_rule = get_settings().max_findings_per_rule
+    for submission_id, findings in found.items():
+        report = by_id[submission_id].report
+        assert report is not None
+        report.findings.extend(cap_findings(findings, per_rule))
 
 
 def store(

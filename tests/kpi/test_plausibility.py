@@ -76,3 +76,21 @@ def test_without_three_months_of_history_there_is_no_usual_range(settings, con, 
         change=lambda rows: rows.with_columns(pl.col("energy_kwh") * 1000),
     )
     assert plausibility(store(con, settings, slip)) == []
+
+
+def test_plausibility_warnings_are_capped_like_every_rule(settings, con, make_file, monkeypatch):
+    from kpi.settings import reset_settings_cache
+
+    store(con, settings, make_file("efficiency", months=12, name="history"))
+    monkeypatch.setenv("KPI_MAX_FINDINGS_PER_RULE", "1")
+    reset_settings_cache()
+    slip = make_file(
+        "efficiency",
+        months=1,
+        last=dt.date(2026, 1, 1),
+        change=lambda rows: rows.with_columns(pl.col("energy_kwh", "direct_labour_h") / 1000),
+    )
+    first, more = plausibility(store(con, settings, slip))
+    assert first.column == "direct_labour_h" and first.row == 2
+    assert (more.row, more.severity) == (None, "warning")
+    assert "and 1 more with the same rule (plausibility)" in more.message("en")
