@@ -24,6 +24,15 @@ CONTEXT_COLUMNS: tuple[str, ...] = ("_submission", "_submitting_factory", "_row"
 which row of the file. Contract rules may refer to them (e.g. once-per-file rules)."""
 
 LogicalType = Literal["string", "date", "integer", "number"]
+
+DEFAULT_SANITY_BOUND = 1e12
+"""A number beyond this (either sign) is refused in every number column, unless the
+column's ``sanity_bound`` custom property says otherwise: no monthly figure of a plant
+comes near it, so it is a unit or typing mistake (or inf)."""
+DEFAULT_PLAUSIBILITY_FACTOR = 3.0
+"""A value more than this factor from the factory's median of its previous 12 months is
+warned about when stored; a column's ``plausibility_factor`` custom property overrides
+it (``0`` switches it off, for counts that are often zero or lumpy)."""
 Severity = Literal["error", "warning"]
 
 
@@ -39,6 +48,9 @@ class Rule:
     description_nl: str
     implementation: dict[str, Any] = field(default_factory=dict)
     query: str | None = None
+    message: str | None = None
+    """The i18n message of its findings, filled with the query's extra columns; the
+    rule's description and the value when None."""
 
     def description(self, lang: str) -> str:
         return self.description_nl if lang == "nl" else self.description_en
@@ -57,6 +69,10 @@ class Column:
     options: dict[str, Any]
     pseudonymise: bool
     rules: tuple[Rule, ...]
+    sanity_bound: float | None = None
+    """Numbers only: the largest magnitude a value may have (an error beyond it)."""
+    plausibility_factor: float | None = None
+    """Numbers only: how far from the factory's usual values a value is warned about."""
 
     def description(self, lang: str) -> str:
         return self.description_nl if lang == "nl" else self.description_en
@@ -96,6 +112,51 @@ class DatasetContract:
     def rules(self) -> list[Rule]:
         return [rule for column in self.columns for rule in column.rules] + list(self.schema_rules)
 
+    @property
+    def storage_rules(self) -> list[Rule]:
+        """The rules that need the warehouse, run when a file is stored: the contract's
+        ``sql`` rules, then the plausibility of each number column against the
+        factory's own previous 12 months (KPI-CATALOGUE.md, "Plausibility")."""
+        written = [rule for rule in self.rules if rule.kind == "sql" and rule.query]
+        return written + [
+            plausibility_rule(self.name, column)
+            for column in self.columns
+            if column.plausibility_factor
+        ]
+
+
+def plausibility_rule(dataset: str, column: Column) -> Rule:
+    """The warning for a value far from the factory's median of its previous 12 months
+    (at least 3 of them; not when that median is 0), with its usual range."""
+    name, factor = column.name, column.plausibility_factor
+    query = f"""
+        SELECT incoming.submission_id, incoming._row, incoming.{name} AS value,
+               {factor:g} AS factor, median(history.{name}) AS median,
+               min(history.{name}) AS low, max(history.{name}) AS high
+        FROM ${{incoming}} AS incoming
+        JOIN {dataset} AS history
+          ON history.factory_pseudonym = incoming.factory_pseudonym
+         AND history.period < incoming.period
+         AND history.period >= incoming.period - INTERVAL 12 MONTH
+        GROUP BY incoming.submission_id, incoming._row, incoming.{name}
+        HAVING count(*) >= 3 AND median(history.{name}) > 0
+           AND (incoming.{name} > {factor:g} * median(history.{name})
+                OR incoming.{name} * {factor:g} < median(history.{name}))
+        ORDER BY incoming.submission_id, incoming._row
+    """
+    return Rule(
+        name="plausibility",
+        kind="sql",
+        severity="warning",
+        column=name,
+        description_en=f"{name} differs by more than a factor {factor:g} from the factory's "
+        "median of its previous 12 months",
+        description_nl=f"{name} wijkt meer dan een factor {factor:g} af van de mediaan van "
+        "de vorige 12 maanden van de fabriek",
+        query=query,
+        message="plausibility",
+    )
+
 
 def _custom(properties: list[CustomProperty] | None, name: str, default: Any = None) -> Any:
     for prop in properties or []:
@@ -132,6 +193,14 @@ def _rule(quality: DataQuality, column: str | None, contract_name: str) -> Rule:
     )
 
 
+def _number_limits(prop: Any) -> dict[str, float | None]:
+    if prop.logicalType not in ("integer", "number"):
+        return {}
+    bound = _custom(prop.customProperties, "sanity_bound", DEFAULT_SANITY_BOUND)
+    factor = _custom(prop.customProperties, "plausibility_factor", DEFAULT_PLAUSIBILITY_FACTOR)
+    return {"sanity_bound": float(bound), "plausibility_factor": float(factor or 0) or None}
+
+
 def parse_contract(odcs: OpenDataContractStandard) -> DatasetContract:
     """Turn the ODCS model of one dataset into the platform's typed view of it."""
     if not odcs.schema_ or len(odcs.schema_) != 1:
@@ -152,6 +221,7 @@ def parse_contract(odcs: OpenDataContractStandard) -> DatasetContract:
                 options=dict(prop.logicalTypeOptions or {}),
                 pseudonymise=bool(_custom(prop.customProperties, "pseudonymise", False)),
                 rules=tuple(_rule(q, str(prop.name), odcs.name) for q in prop.quality or []),
+                **_number_limits(prop),
             )
         )
     purpose = ""

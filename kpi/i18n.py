@@ -37,8 +37,48 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The CSV file cannot be read at line {line}: {detail}.",
     },
     "no_header": {
-        "nl": "Geen rij met kolomkoppen gevonden.",
-        "en": "No row with column headers was found.",
+        "nl": "Geen kopregel gevonden: geen van de eerste {rows} ingevulde rijen bevat de kolomnamen van dataset {dataset} (zoals factory_code en period). Gebruik de kolomnamen van het sjabloon.",
+        "en": "No header row found: none of the first {rows} filled rows holds the column names of dataset {dataset} (such as factory_code and period). Use the column names of the template.",
+    },
+    "wrong_dataset": {
+        "nl": "Dit lijkt een bestand van {title} ({found}), niet van {expected} ({dataset}). Kies bij het indienen de juiste dataset.",
+        "en": "This looks like a {title} file ({found}), not {expected} ({dataset}). Choose the right dataset when submitting.",
+    },
+    "file_unreadable": {
+        "nl": "Het bestand kon niet gelezen worden ({detail}). Sla het opnieuw op als .xlsx of .csv en dien het opnieuw in.",
+        "en": "The file could not be read ({detail}). Save it again as .xlsx or .csv and submit it again.",
+    },
+    "file_format": {
+        "nl": "Het formaat {format} wordt niet aanvaard: sla het bestand op als Excel-werkmap (.xlsx) of als CSV.",
+        "en": "The format {format} is not accepted: save the file as an Excel workbook (.xlsx) or as CSV.",
+    },
+    "file_encoding_named": {
+        "nl": "De tekst van het bestand is gecodeerd als {encoding}, wat niet gelezen kan worden: sla het op als CSV UTF-8.",
+        "en": "The text of the file is encoded as {encoding}, which cannot be read: save it as CSV UTF-8.",
+    },
+    "file_unpacked_too_large": {
+        "nl": "Het .xlsx-bestand pakt uit tot {size_mb} MB; de grens is {limit_mb} MB. Het is niet gelezen.",
+        "en": "The .xlsx file unpacks to {size_mb} MB; the limit is {limit_mb} MB. It was not read.",
+    },
+    "file_zip_ratio": {
+        "nl": "Het onderdeel {member} van het .xlsx-bestand is {ratio} keer samengeperst; de grens is {limit}. Zo schrijft geen rekenblad; het is niet gelezen.",
+        "en": "Part {member} of the .xlsx file is compressed {ratio} times; the limit is {limit}. No spreadsheet writes that; it was not read.",
+    },
+    "file_zip_members": {
+        "nl": "Het .xlsx-bestand bestaat uit {count} onderdelen; de grens is {limit}. Het is niet gelezen.",
+        "en": "The .xlsx file consists of {count} parts; the limit is {limit}. It was not read.",
+    },
+    "file_xml_dtd": {
+        "nl": "Het onderdeel {member} van het .xlsx-bestand bevat een DTD (entiteitsdefinities), wat Excel nooit schrijft; het is niet gelezen. Sla het bestand opnieuw op met Excel of LibreOffice.",
+        "en": "Part {member} of the .xlsx file holds a DTD (entity definitions), which Excel never writes; it was not read. Save the file again with Excel or LibreOffice.",
+    },
+    "too_many_rows": {
+        "nl": "Het bestand heeft meer dan {limit} rijen; de grens is {limit}. Het is niet verder gelezen.",
+        "en": "The file has more than {limit} rows; the limit is {limit}. It was not read further.",
+    },
+    "too_many_cells": {
+        "nl": "Het bestand heeft meer dan {limit} cellen; de grens is {limit}. Het is niet verder gelezen.",
+        "en": "The file has more than {limit} cells; the limit is {limit}. It was not read further.",
     },
     "no_rows": {
         "nl": "Het bestand heeft kolomkoppen maar geen enkele rij met gegevens.",
@@ -53,8 +93,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Column '{column}' is missing; every column of dataset {dataset} is required.",
     },
     "unknown_column": {
-        "nl": "Kolom '{column}' bestaat niet in dataset {dataset}.{hint}",
-        "en": "Column '{column}' does not exist in dataset {dataset}.{hint}",
+        "nl": "Kolom '{column}' bestaat niet in dataset {dataset} en wordt genegeerd.{hint}",
+        "en": "Column '{column}' does not exist in dataset {dataset} and is ignored.{hint}",
+    },
+    "unnamed_column": {
+        "nl": "Kolom {column} heeft waarden maar geen kolomnaam en wordt genegeerd.",
+        "en": "Column {column} has values but no column name and is ignored.",
     },
     "unknown_column_hint": {"nl": " Bedoelt u '{guess}'?", "en": " Did you mean '{guess}'?"},
     "duplicate_column": {
@@ -76,8 +120,32 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "'{value}' is not a whole number.",
     },
     "type_date": {
-        "nl": "'{value}' is geen maand in de vorm JJJJ-MM (bv. 2025-03).",
-        "en": "'{value}' is not a month written YYYY-MM (e.g. 2025-03).",
+        "nl": "'{value}' is geen maand: schrijf JJJJ-MM (bv. 2025-03), MM/JJJJ, een datum of 'mrt 2025'.",
+        "en": "'{value}' is not a month: write YYYY-MM (e.g. 2025-03), MM/YYYY, a date or 'Mar 2025'.",
+    },
+    "number_convention_comma": {
+        "nl": "'{value}' past niet bij de getallen van dit bestand, die een decimaalkomma gebruiken (een punt groepeert duizendtallen, bv. 1.234,5). Schrijf het getal op dezelfde manier.",
+        "en": "'{value}' does not fit the numbers of this file, which use a decimal comma (a point groups thousands, e.g. 1.234,5). Write the number the same way.",
+    },
+    "number_convention_point": {
+        "nl": "'{value}' past niet bij de getallen van dit bestand, die een decimaalpunt gebruiken (een komma groepeert duizendtallen, bv. 1,234.5). Schrijf het getal op dezelfde manier.",
+        "en": "'{value}' does not fit the numbers of this file, which use a decimal point (a comma groups thousands, e.g. 1,234.5). Write the number the same way.",
+    },
+    "not_finite": {
+        "nl": "'{value}' is geen eindig getal.",
+        "en": "'{value}' is not a finite number.",
+    },
+    "sanity_bound": {
+        "nl": "{value} ligt buiten de grens van {limit} voor deze kolom; klopt de eenheid?",
+        "en": "{value} lies beyond this column's bound of {limit}; is the unit right?",
+    },
+    "plausibility": {
+        "nl": "{value} wijkt meer dan een factor {factor} af van de mediaan ({median}) van de vorige 12 maanden van deze fabriek, gewoonlijk tussen {low} en {high}. Klopt de eenheid of het duizendtalteken?",
+        "en": "{value} differs by more than a factor {factor} from this factory's median ({median}) of the previous 12 months, usually between {low} and {high}. Is the unit or the thousands separator right?",
+    },
+    "more_findings": {
+        "nl": "... en nog {count} andere met dezelfde regel ({name}); enkel de eerste {shown} worden getoond.",
+        "en": "... and {count} more with the same rule ({name}); only the first {shown} are shown.",
     },
     "type_string": {"nl": "'{value}' is geen tekst.", "en": "'{value}' is not text."},
     "minimum": {

@@ -17,7 +17,9 @@ class Settings(BaseSettings):
 
     Every field can be set with an environment variable: ``KPI_DATA_DIR``,
     ``KPI_FACTORY_REGISTER``, ``KPI_DISCLOSURE_CONFIG``, ``KPI_PSEUDONYM_KEY``,
-    ``KPI_MAX_FILE_MB``, ``KPI_LANG``.
+    ``KPI_MAX_FILE_MB``, ``KPI_LANG``, and the reading limits ``KPI_MAX_UNPACKED_MB``,
+    ``KPI_MAX_ZIP_RATIO``, ``KPI_MAX_ROWS``, ``KPI_MAX_CELLS``, ``KPI_MAX_FINDINGS_PER_RULE``
+    (see docs/files.md).
     """
 
     model_config = SettingsConfigDict(env_prefix="KPI_", extra="ignore")
@@ -29,6 +31,12 @@ class Settings(BaseSettings):
     pseudonym_key: SecretStr | None = None
     max_file_mb: float = 10.0
     lang: str = "nl"
+    # what one uploaded file may unpack to and hold, checked before and while reading it
+    max_unpacked_mb: float = Field(default=50.0, gt=0)
+    max_zip_ratio: float = Field(default=100.0, gt=1)
+    max_rows: int = Field(default=10_000, gt=0)
+    max_cells: int = Field(default=500_000, gt=0)
+    max_findings_per_rule: int = Field(default=50, gt=0)
 
     @property
     def landing_dir(self) -> Path:

@@ -20,7 +20,7 @@ from kpi.expectations import ROW_ID, CompiledExpectation, run_suite
 from kpi.findings import Finding, finding
 from kpi.i18n import message
 from kpi.parsing import parse_cells, unparsed_finding
-from kpi.reading import ROW_COLUMN, RawTable, read_upload
+from kpi.reading import DECIMAL_COLUMN, ROW_COLUMN, RawTable, ReadLimits, read_upload
 from kpi.timing import stage
 
 SEVERITY_ORDER = {"error": 0, "warning": 1}
@@ -166,17 +166,28 @@ def current_month_of(today: dt.date | None) -> dt.date:
 
 
 def validate_uploads(
-    uploads: list[Upload], max_bytes: int, today: dt.date | None = None, engine: str = "gx"
+    uploads: list[Upload],
+    max_bytes: int,
+    today: dt.date | None = None,
+    engine: str = "gx",
+    limits: ReadLimits | None = None,
+    max_findings_per_rule: int | None = None,
 ) -> list[FileReport]:
     """Check every upload. Files are read one by one, then each dataset's rows are typed
     and validated as one batch: GX runs once per dataset, not once per file.
-    ``engine="polars"`` is for feedback on single files (see ``kpi.expectations``)."""
+    ``engine="polars"`` is for feedback on single files (see ``kpi.expectations``).
+    A file that cannot be read is refused on its own; the others go on. Limits default
+    to the settings (``KPI_MAX_ROWS`` ...)."""
+    from kpi.settings import get_settings
+
+    limits = limits or ReadLimits.from_settings(max_bytes)
+    per_rule = max_findings_per_rule or get_settings().max_findings_per_rule
     month = current_month_of(today)
     reports = [FileReport(upload) for upload in uploads]
     read: dict[str, list[tuple[int, RawTable]]] = defaultdict(list)
     with stage("read"):
         for index, upload in enumerate(uploads):
-            raw = read_upload(upload.path, load_contract(upload.dataset), max_bytes)
+            raw = read_upload(upload.path, load_contract(upload.dataset), max_bytes, limits)
             reports[index].findings.extend(raw.findings)
             if raw.columns is not None:
                 read[upload.dataset].append((index, raw))
@@ -200,7 +211,37 @@ def validate_uploads(
         report.findings.sort(
             key=lambda f: (SEVERITY_ORDER[f.severity], f.row or 0, f.column or "", f.rule)
         )
+        report.findings = cap_findings(report.findings, per_rule)
     return reports
+
+
+def cap_findings(findings: list[Finding], per_rule: int) -> list[Finding]:
+    """At most ``per_rule`` findings of each rule and severity, in order; each rule with
+    more says how many more in one last finding of its severity ("... and 9,950 more"),
+    so a file of a million wrong cells gives a readable report, not a million lines."""
+    kept: dict[str, list[Finding]] = {"error": [], "warning": []}
+    counts: dict[tuple[str, str], int] = defaultdict(int)
+    for item in findings:
+        key = (item.severity, item.rule)
+        counts[key] += 1
+        if counts[key] <= per_rule:
+            kept[item.severity].append(item)
+    result: list[Finding] = []
+    for severity in ("error", "warning"):
+        result += kept[severity]
+        for (level, rule), count in counts.items():
+            if level == severity and count > per_rule:
+                result.append(
+                    finding(
+                        severity,  # type: ignore[arg-type]
+                        rule,
+                        "more_findings",
+                        count=count - per_rule,
+                        shown=per_rule,
+                        name=rule,
+                    )
+                )
+    return result
 
 
 def _batch_frame(names: list[str], tables: list[tuple[int, RawTable]]) -> pl.DataFrame:
@@ -208,15 +249,22 @@ def _batch_frame(names: list[str], tables: list[tuple[int, RawTable]]) -> pl.Dat
     columns: dict[str, list] = {name: [] for name in names}
     rows: list[int] = []
     submissions: list[int] = []
+    marks: list[str] = []
     for index, table in tables:
         assert table.columns is not None
         for name in names:
             columns[name].extend(table.columns[name])
         rows.extend(table.rows)
         submissions.extend([index] * len(table.rows))
+        marks.extend([table.decimal_mark] * len(table.rows))
     return pl.DataFrame(
-        {SUBMISSION: submissions, ROW_COLUMN: rows, **columns},
-        schema={SUBMISSION: pl.Int64, ROW_COLUMN: pl.Int64, **{n: pl.String for n in names}},
+        {SUBMISSION: submissions, ROW_COLUMN: rows, DECIMAL_COLUMN: marks, **columns},
+        schema={
+            SUBMISSION: pl.Int64,
+            ROW_COLUMN: pl.Int64,
+            DECIMAL_COLUMN: pl.String,
+            **{n: pl.String for n in names},
+        },
     ).with_row_index(ROW_ID)
 
 

@@ -18,7 +18,8 @@ from kpi.contracts import DATASETS, DatasetContract, all_contracts, load_contrac
 from kpi.findings import Finding
 from kpi.i18n import LANGUAGES, message
 from kpi.landing import Submission
-from kpi.validation import FileReport
+from kpi.settings import get_settings
+from kpi.validation import FileReport, cap_findings
 
 SQL_TYPES = {"string": "VARCHAR", "date": "DATE", "integer": "BIGINT", "number": "DOUBLE"}
 PSEUDONYM_COLUMN = "factory_pseudonym"
@@ -132,28 +133,48 @@ def _incoming(contract: DatasetContract, files: list[ProcessedFile]) -> pl.DataF
     return pl.concat(frames)
 
 
+def _shown(value: object) -> str:
+    """A stored number as a message shows it: whole numbers without decimals."""
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else f"{value:.2f}"
+    return str(value)
+
+
 def _sql_rule_warnings(
     con: duckdb.DuckDBPyConnection,
     contract: DatasetContract,
     view: str,
     by_id: dict[str, ProcessedFile],
 ) -> None:
-    for rule in contract.rules:
-        if rule.kind != "sql" or not rule.query:
-            continue
-        query = rule.query.replace("${incoming}", view)
-        for submission_id, row, value in con.execute(query).fetchall():
-            texts = {
-                lang: message(
-                    "contract_rule", lang, description=rule.description(lang), value=value
-                )
-                for lang in LANGUAGES
-            }
-            report = by_id[submission_id].report
-            assert report is not None
-            report.findings.append(
-                Finding(rule.severity, rule.name, row, rule.column, str(value), texts)
+    """Run the rules that need the warehouse (the contract's sql rules, plausibility) on
+    the incoming rows; each row a query returns is a finding of that file's report."""
+    found: dict[str, list[Finding]] = {}
+    for rule in contract.storage_rules:
+        assert rule.query is not None
+        cursor = con.execute(rule.query.replace("${incoming}", view))
+        names = [column[0] for column in cursor.description]
+        for submission_id, row, value, *extra in cursor.fetchall():
+            if rule.message:
+                params = {k: _shown(v) for k, v in zip(names[3:], extra, strict=True)}
+                texts = {
+                    lang: message(rule.message, lang, value=_shown(value), **params)
+                    for lang in LANGUAGES
+                }
+            else:
+                texts = {
+                    lang: message(
+                        "contract_rule", lang, description=rule.description(lang), value=value
+                    )
+                    for lang in LANGUAGES
+                }
+            found.setdefault(submission_id, []).append(
+                Finding(rule.severity, rule.name, row, rule.column, _shown(value), texts)
             )
+    per_rule = get_settings().max_findings_per_rule
+    for submission_id, findings in found.items():
+        report = by_id[submission_id].report
+        assert report is not None
+        report.findings.extend(cap_findings(findings, per_rule))
 
 
 def store(

@@ -130,6 +130,24 @@ def test_upload_names_row_and_column_then_accepts(env, tmp_path):
     assert waiting[0]["submitted_by"] == ACCOUNTS["factory"][0]
 
 
+def test_a_file_that_breaks_the_reader_is_shown_as_a_refusal_not_a_traceback(env, tmp_path):
+    from tests.kpi.test_hostile_files import dtd_file, undefined_entity_file
+
+    app = open_page(log_in("factory"), "upload")
+    app.selectbox[0].set_value("quality").run()
+    for path, said in (
+        (dtd_file(tmp_path), "DTD"),
+        (undefined_entity_file(tmp_path), "ParseError"),
+    ):
+        app.file_uploader[0].set_value((path.name, path.read_bytes(), "application/zip")).run()
+        assert not app.exception, [e.value for e in app.exception]
+        assert "geweigerd, er is niets opgeslagen" in app.error[0].value
+        assert said in app.table[0].value.iloc[0]["Uitleg"]
+        assert "Traceback" not in texts(app)
+    waiting = {w["file_name"] for w in data.waiting_files(Viewer(*ACCOUNTS["factory"]))}
+    assert not waiting & {"dtd.xlsx", "entity.xlsx"}  # refused: nothing was submitted
+
+
 def test_benchmark_shows_own_values_and_suppressed_statistics(env):
     app = open_page(log_in("factory"), "benchmark")
     table = app.dataframe[0].value

@@ -15,12 +15,15 @@ from hypothesis import strategies as st
 
 from kpi.contracts import DATASETS, load_contract
 from kpi.expectations import ROW_ID, polars_supports, run_suite
+from tests.conftest import valid_rows
 
 MONTH = dt.date(2026, 1, 1)
 # small value sets make ties, bounds and duplicates likely
+NON_FINITE = [float("nan"), float("inf"), float("-inf"), float("1e400"), 1e13]
+"""What a file must never bring in (1e400 is inf; 1e13 is past every sanity bound)."""
 VALUES = {
-    "integer": [None, -1, 0, 1, 2, 5, 10, 100],
-    "number": [None, -0.5, 0.0, 0.5, 1.0, 1.1, 2.0, 10.0, 100.0],
+    "integer": [None, -1, 0, 1, 2, 5, 10, 100, 10**13],
+    "number": [None, -0.5, 0.0, 0.5, 1.0, 1.1, 2.0, 10.0, 100.0, *NON_FINITE],
     "date": [
         None,
         dt.date(2014, 12, 1),
@@ -78,3 +81,16 @@ def test_every_contract_has_a_polars_interpretation(dataset):
 def test_polars_and_gx_find_the_same_rows(dataset, data):
     batch = frame(dataset, data.draw(batches(dataset)))
     assert found(dataset, batch, "polars") == found(dataset, batch, "gx")
+
+
+@pytest.mark.parametrize("value", NON_FINITE, ids=["nan", "inf", "-inf", "1e400", "1e13"])
+@pytest.mark.parametrize("engine", ["polars", "gx"])
+def test_both_engines_refuse_non_finite_numbers(value, engine):
+    row = valid_rows("efficiency", months=1).row(0, named=True)
+    row |= {"energy_kwh": value, "_submission": 0}
+    rules = found("efficiency", frame("efficiency", [row]), engine)
+    # NaN is a missing value (as pandas sees it); the others are past the sanity bound
+    expected = {"required"} if value != value else {"sanity_bound"}
+    if value < 0:
+        expected.add("minimum")
+    assert rules == {(rule, 0) for rule in expected}

@@ -110,7 +110,15 @@ CASES: list[tuple[str, str, str, str, Callable[[Row, list[Row]], None]]] = [
         "produced_quantity",
         "type_integer",
         "error",
-        lambda r, _: r.update(produced_quantity="12,5"),
+        lambda r, _: r.update(produced_quantity="12.5"),
+    ),
+    (
+        # the file's numbers use a decimal point: a decimal comma is refused, not guessed
+        "efficiency",
+        "energy_kwh",
+        "number_convention",
+        "error",
+        lambda r, _: r.update(energy_kwh="462,3"),
     ),
     (
         "efficiency",
@@ -247,7 +255,7 @@ CASES: list[tuple[str, str, str, str, Callable[[Row, list[Row]], None]]] = [
         "lost_time_accidents",
         "type_integer",
         "error",
-        lambda r, _: r.update(lost_time_accidents="1,5"),
+        lambda r, _: r.update(lost_time_accidents="1.5"),
     ),
     (
         "regional",
@@ -276,7 +284,7 @@ CASES: list[tuple[str, str, str, str, Callable[[Row, list[Row]], None]]] = [
         "purchasing_spend_eur",
         "type_number",
         "error",
-        lambda r, _: r.update(purchasing_spend_eur="€ 1000"),
+        lambda r, _: r.update(purchasing_spend_eur="€ duizend"),
     ),
     (
         "regional",
@@ -323,16 +331,16 @@ def test_a_month_twice_in_one_file_names_both_rows(tmp_path: Path) -> None:
 
 
 def test_the_report_quotes_the_value_as_written(tmp_path: Path) -> None:
-    report = validate_spoiled(tmp_path, "regional", lambda r, _: r.update(apprentices="-1,0"))
+    report = validate_spoiled(tmp_path, "regional", lambda r, _: r.update(apprentices="-1.0"))
     (error,) = report.errors
-    assert error.value == "-1,0"
+    assert error.value == "-1.0"
     assert report.to_json("en")["errors"][0] == {
         "severity": "error",
         "row": 3,
         "column": "apprentices",
         "rule": "minimum",
-        "value": "-1,0",
-        "message": "-1,0 is below the minimum 0.",
+        "value": "-1.0",
+        "message": "-1.0 is below the minimum 0.",
     }
 
 
