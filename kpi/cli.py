@@ -18,7 +18,7 @@ import typer
 from kpi.contracts import DATASETS, load_contract
 from kpi.i18n import LANGUAGES
 from kpi.register import load_register
-from kpi.settings import Settings, ensure_dagster_home, get_settings
+from kpi.settings import Settings, ensure_dagster_home, get_settings, prepare_data_dir
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -118,6 +118,7 @@ def submit(
 
     settings = get_settings()
     code = _factory(factory, settings)
+    prepare_data_dir(settings)
     submission = place(file, dataset.value, code, settings, submitted_by=by)
     typer.echo(
         f"{submission.submission_id}: {file.name} -> {submission.path}\n"
@@ -128,6 +129,7 @@ def submit(
 
 def run_monthly_cycle(settings: Settings) -> str:
     """Materialise every asset in-process on the local Dagster instance; return run id."""
+    prepare_data_dir(settings)
     ensure_dagster_home(settings)
     from dagster import DagsterInstance
 
@@ -244,6 +246,7 @@ def user_add(
     from kpi.users import UserError, UserStore
 
     settings = get_settings()
+    prepare_data_dir(settings)
     if sys.stdin.isatty():
         password = typer.prompt("Wachtwoord / password", hide_input=True, confirmation_prompt=True)
     else:
@@ -308,6 +311,7 @@ def demo(
     from kpi.landing import submit as place
 
     settings = get_settings()
+    prepare_data_dir(settings)
     register = load_register(settings.factory_register)
     last = previous_month(dt.date.today())
     folder = settings.data_dir / "demo-files"
@@ -364,6 +368,8 @@ def serve(
     from kpi.settings import REPO_ROOT
 
     settings = get_settings()
+    # the umask is inherited: Dagster, its runs and the dashboards write privately too
+    prepare_data_dir(settings)
     ensure_dagster_home(settings)
     bin_dir = Path(sys.executable).parent
     processes = [
