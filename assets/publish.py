@@ -14,7 +14,9 @@ from assets.names import (
     SUBMISSIONS_KEY,
 )
 from kpi.contracts import serving_tables
-from kpi.serving import COORDINATOR_TABLES, open_snapshot, publish_snapshot
+from kpi.faults import fault_point
+from kpi.serving import COORDINATOR_TABLES, clean_staging, open_snapshot, publish_snapshot
+from kpi.warehouse import mark_published, unpublished_change
 from pipelines.resources import PlatformResource
 
 
@@ -86,6 +88,9 @@ def benchmark_snapshot(
     settings = platform.settings()
     register = platform.register()
     with platform.warehouse_lock(), warehouse.get_connection() as con:
+        for path in clean_staging(settings.serving_path):
+            context.log.warning(f"Removed a snapshot an interrupted run never swapped in: {path}")
+        change = unpublished_change(settings)
         path = publish_snapshot(
             con,
             settings.serving_path,
@@ -94,6 +99,8 @@ def benchmark_snapshot(
             register=register,
             pseudonym_of=platform.pseudonyms(),
         )
+        fault_point("publish:swapped")
+        mark_published(settings, change)
     with open_snapshot(path) as snapshot:
         differences = contract_differences(snapshot)
         leaks = identity_leaks(

@@ -135,12 +135,15 @@ def run_monthly_cycle(settings: Settings) -> str:
 
     from assets.names import MONTHLY_JOB
     from pipelines.definitions import build_definitions
+    from pipelines.monitoring import PROCESS_TAG, this_process
 
     job = build_definitions(settings).resolve_job_def(MONTHLY_JOB)
     with DagsterInstance.get() as instance:
         result = job.execute_in_process(
             instance=instance,
             raise_on_error=False,
+            # if this process dies, the sensor sees it is gone and fails the run
+            tags={PROCESS_TAG: this_process()},
             run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
         )
     from kpi.timing import write_if_requested
@@ -157,11 +160,17 @@ def run_monthly_cycle(settings: Settings) -> str:
 
 def _print_run(settings: Settings, run_id: str, lang: str) -> None:
     import duckdb
+    from filelock import FileLock
 
     from kpi.findings import Finding
     from kpi.validation import describe_periods
 
-    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
+    # another run may hold the warehouse open for writing (DuckDB allows no reader in
+    # another process meanwhile): wait for its turn, like a run does
+    with (
+        FileLock(str(settings.warehouse_lock_path)),
+        duckdb.connect(str(settings.warehouse_path), read_only=True) as con,
+    ):
         rows = con.execute(
             "SELECT file_name, dataset, status, periods, warnings, errors FROM submissions "
             "WHERE run_id = ? ORDER BY received_at",

@@ -20,6 +20,7 @@ import polars as pl
 from kpi.benchmarks import FACTORY_PEER_GROUPS, PEER_STATS
 from kpi.contracts import indicator_definitions, kpi_definitions, serving_tables
 from kpi.disclosure import DisclosureSettings
+from kpi.faults import fault_point
 from kpi.kpis import FACTORY_KPIS
 from kpi.region import REGION_INDICATORS
 from kpi.register import FactoryRegister
@@ -110,6 +111,7 @@ def publish_snapshot(
             con.execute(f"CHECKPOINT {alias}")
         finally:
             con.execute(f"DETACH {alias}")
+        fault_point("publish:staged")
         os.replace(staging, target)
     except BaseException:
         staging.unlink(missing_ok=True)
@@ -118,6 +120,17 @@ def publish_snapshot(
         con.unregister("serving_definitions")
         con.unregister("serving_directory")
     return target
+
+
+def clean_staging(target: Path) -> list[Path]:
+    """Remove new snapshots that a publication which died never swapped in (and their
+    DuckDB side files). Only a run holding the warehouse lock publishes, so any found
+    then are debris."""
+    removed = []
+    for path in target.parent.glob(f".{target.stem}.*.tmp*"):
+        path.unlink(missing_ok=True)
+        removed.append(path)
+    return removed
 
 
 @contextmanager

@@ -59,6 +59,11 @@ class Settings(BaseSettings):
         return self.data_dir / "warehouse" / "warehouse.lock"
 
     @property
+    def unpublished_path(self) -> Path:
+        """Present while the warehouse holds changes the snapshot does not show yet."""
+        return self.data_dir / "warehouse" / "unpublished"
+
+    @property
     def serving_path(self) -> Path:
         """The serving snapshot the dashboards read (replaced whole by every run)."""
         return self.data_dir / "serving" / "benchmark.duckdb"
