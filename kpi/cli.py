@@ -132,13 +132,17 @@ def run_monthly_cycle(settings: Settings) -> str:
     prepare_data_dir(settings)
     ensure_dagster_home(settings)
     from dagster import DagsterInstance
+    from filelock import FileLock
 
     from assets.names import MONTHLY_JOB
     from pipelines.definitions import build_definitions
     from pipelines.monitoring import PROCESS_TAG, this_process
 
     job = build_definitions(settings).resolve_job_def(MONTHLY_JOB)
-    with DagsterInstance.get() as instance:
+    # two runs opening a new instance at once would both create its tables
+    with FileLock(str(settings.dagster_home / ".instance.lock")):
+        instance = DagsterInstance.get()
+    with instance:
         result = job.execute_in_process(
             instance=instance,
             raise_on_error=False,
@@ -155,6 +159,15 @@ def run_monthly_cycle(settings: Settings) -> str:
             err=True,
         )
         raise typer.Exit(1)
+    recovered = sum(
+        int(m.metadata["recovered_this_run"].value)
+        for m in result.asset_materializations_for_node("ingest_submissions")
+        if "recovered_this_run" in m.metadata
+    )
+    if recovered:
+        from kpi.i18n import both_languages
+
+        typer.echo(both_languages("run_recovered", count=recovered))
     return result.run_id
 
 

@@ -361,13 +361,9 @@ MESSAGES.update(
             "nl": "KPI_FACTORY_REGISTER: {path} noemt fabriekscode {code} twee keer: regel {first} ('{first_code}') en regel {second} ('{second_code}'); codes zijn hoofdletterongevoelig.",
             "en": "KPI_FACTORY_REGISTER: {path} names factory code {code} twice: line {first} ('{first_code}') and line {second} ('{second_code}'); codes ignore case.",
         },
-        "run_nothing_waiting": {
-            "nl": "Geen bestanden in de wachtrij.",
-            "en": "No files were waiting.",
-        },
-        "run_failed": {
-            "nl": "De verwerking is mislukt: zie de Dagster-UI, run {run_id}.",
-            "en": "The run failed: see the Dagster UI, run {run_id}.",
+        "run_recovered": {
+            "nl": "{count} bestand(en) die een onderbroken run al had opgeslagen, zijn nu naar het archief of de quarantaine verplaatst.",
+            "en": "{count} file(s) that an interrupted run had already stored were now moved to the archive or the quarantine.",
         },
         "run_process_gone": {
             "nl": "Het proces van deze run ({process}) bestaat niet meer; de run is als mislukt gemarkeerd zodat de volgende kan starten.",
