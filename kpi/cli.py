@@ -202,8 +202,13 @@ def _print_run(settings: Settings, run_id: str, lang: str) -> None:
 @app.command()
 def run(lang: LangOption = None) -> None:
     """Process every waiting file and materialise all assets (in this process)."""
+    from kpi.disclosure import load_disclosure
+
     settings = get_settings()
     chosen = _lang(lang, settings)
+    # a bad configuration is named here (exit 2) rather than failing the run
+    load_register(settings.factory_register)
+    load_disclosure(settings.disclosure_config)
     run_id = run_monthly_cycle(settings)
     _print_run(settings, run_id, chosen)
 

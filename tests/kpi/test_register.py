@@ -6,6 +6,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 REGISTER = """\
 factories:
   - {code: F01, name: "Demo Een", sector: powertrain, municipality: Sint-Truiden}
@@ -14,12 +16,18 @@ factories:
 """
 
 
-def test_a_code_written_twice_in_another_case_refuses_the_register(settings, make_file, tmp_path):
+@pytest.mark.parametrize("command", ["validate", "run"])
+def test_a_code_written_twice_in_another_case_refuses_the_register(
+    settings, make_file, tmp_path, command
+):
     register = tmp_path / "factories.yaml"
     register.write_text(REGISTER)
+    args = {
+        "validate": ["validate", str(make_file("quality")), "-d", "quality", "-f", "F02"],
+        "run": ["run"],
+    }[command]
     process = subprocess.run(
-        [sys.executable, "-m", "kpi.cli", "validate", str(make_file("quality")),
-         "-d", "quality", "-f", "F02"],
+        [sys.executable, "-m", "kpi.cli", *args],
         capture_output=True,
         text=True,
         timeout=120,
