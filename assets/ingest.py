@@ -17,6 +17,7 @@ from kpi.reading import ROW_COLUMN
 from kpi.timing import stage
 from kpi.validation import current_month_of
 from kpi.warehouse import PSEUDONYM_COLUMN, SUBMISSIONS_TABLE, scalar
+from pipelines.monitoring import record_process
 from pipelines.resources import PlatformResource
 
 
@@ -105,9 +106,17 @@ def ingest_submissions(
     their contracts, store the accepted ones (each all or nothing, later months replace
     earlier ones), log every file in the audit log, and move refused files to the
     quarantine with their report for the uploader."""
+    record_process(context)
     settings = platform.settings()
     with platform.warehouse_lock(), warehouse.get_connection() as con:
         result = ingest_pending(con, settings, run_id=context.run_id)
+        for path in result.debris:
+            context.log.warning(f"Removed debris of an interrupted run or upload: {path}")
+        for item in result.recovered:
+            context.log.warning(
+                f"{item.submission.submission_id} ({item.submission.file_name}) was stored by "
+                f"an interrupted run; moved out of the landing zone as {item.status}."
+            )
         for item in result.files:
             if item.status == "refused" and item.report is not None:
                 context.log.warning(item.report.to_text("en"))
@@ -121,6 +130,7 @@ def ingest_submissions(
         metadata={
             "dagster/row_count": audit_rows,
             "files_this_run": len(result.files),
+            "recovered_this_run": len(result.recovered),
             **{f"{status}_this_run": n for status, n in sorted(result.summary().items())},
             "processed_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         },

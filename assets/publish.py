@@ -15,7 +15,9 @@ from assets.names import (
     SUBMISSIONS_KEY,
 )
 from kpi.contracts import serving_tables
-from kpi.serving import IDENTIFIED_TABLES, open_snapshot, publish_snapshot
+from kpi.faults import fault_point
+from kpi.serving import IDENTIFIED_TABLES, clean_staging, open_snapshot, publish_snapshot
+from kpi.warehouse import mark_published, unpublished_change
 from pipelines.resources import PlatformResource
 
 
@@ -99,6 +101,9 @@ def benchmark_snapshot(
     register = platform.register()
     pseudonyms = platform.pseudonyms()
     with platform.warehouse_lock(), warehouse.get_connection() as con:
+        for path in clean_staging(settings.serving_path):
+            context.log.warning(f"Removed a snapshot an interrupted run never swapped in: {path}")
+        change = unpublished_change(settings)
         path = publish_snapshot(
             con,
             settings.serving_path,
@@ -107,6 +112,8 @@ def benchmark_snapshot(
             register=register,
             pseudonym_of=pseudonyms,
         )
+        fault_point("publish:swapped")
+        mark_published(settings, change)
     with open_snapshot(path) as snapshot:
         differences = contract_differences(snapshot)
         leaks = identity_leaks(

@@ -9,6 +9,9 @@ import streamlit as st
 
 from dashboards import auth
 from dashboards.ui import language_selector, t
+from kpi.settings import make_private
+
+make_private()  # uploads and accounts written from here are the service's only
 
 st.set_page_config(page_title="KPI Smart Network Sint-Truiden", page_icon="🏭", layout="wide")
 language_selector()

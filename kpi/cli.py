@@ -17,7 +17,7 @@ import typer
 from kpi.contracts import DATASETS, load_contract
 from kpi.i18n import LANGUAGES
 from kpi.register import load_register
-from kpi.settings import Settings, ensure_dagster_home, get_settings
+from kpi.settings import Settings, ensure_dagster_home, get_settings, prepare_data_dir
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -117,6 +117,7 @@ def submit(
 
     settings = get_settings()
     code = _factory(factory, settings)
+    prepare_data_dir(settings)
     submission = place(file, dataset.value, code, settings, submitted_by=by)
     typer.echo(
         f"{submission.submission_id}: {file.name} -> {submission.path}\n"
@@ -127,17 +128,25 @@ def submit(
 
 def run_monthly_cycle(settings: Settings) -> str:
     """Materialise every asset in-process on the local Dagster instance; return run id."""
+    prepare_data_dir(settings)
     ensure_dagster_home(settings)
     from dagster import DagsterInstance
+    from filelock import FileLock
 
     from assets.names import MONTHLY_JOB
     from pipelines.definitions import build_definitions
+    from pipelines.monitoring import PROCESS_TAG, this_process
 
     job = build_definitions(settings).resolve_job_def(MONTHLY_JOB)
-    with DagsterInstance.get() as instance:
+    # two runs opening a new instance at once would both create its tables
+    with FileLock(str(settings.dagster_home / ".instance.lock")):
+        instance = DagsterInstance.get()
+    with instance:
         result = job.execute_in_process(
             instance=instance,
             raise_on_error=False,
+            # if this process dies, the sensor sees it is gone and fails the run
+            tags={PROCESS_TAG: this_process()},
             run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
         )
     from kpi.timing import write_if_requested
@@ -149,16 +158,31 @@ def run_monthly_cycle(settings: Settings) -> str:
             err=True,
         )
         raise typer.Exit(1)
+    recovered = sum(
+        int(m.metadata["recovered_this_run"].value)
+        for m in result.asset_materializations_for_node("ingest_submissions")
+        if "recovered_this_run" in m.metadata
+    )
+    if recovered:
+        from kpi.i18n import both_languages
+
+        typer.echo(both_languages("run_recovered", count=recovered))
     return result.run_id
 
 
 def _print_run(settings: Settings, run_id: str, lang: str) -> None:
     import duckdb
+    from filelock import FileLock
 
     from kpi.findings import Finding
     from kpi.validation import describe_periods
 
-    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
+    # another run may hold the warehouse open for writing (DuckDB allows no reader in
+    # another process meanwhile): wait for its turn, like a run does
+    with (
+        FileLock(str(settings.warehouse_lock_path)),
+        duckdb.connect(str(settings.warehouse_path), read_only=True) as con,
+    ):
         rows = con.execute(
             "SELECT file_name, dataset, status, periods, warnings, errors FROM submissions "
             "WHERE run_id = ? ORDER BY received_at",
@@ -177,8 +201,13 @@ def _print_run(settings: Settings, run_id: str, lang: str) -> None:
 @app.command()
 def run(lang: LangOption = None) -> None:
     """Process every waiting file and materialise all assets (in this process)."""
+    from kpi.disclosure import load_disclosure
+
     settings = get_settings()
     chosen = _lang(lang, settings)
+    # a bad configuration is named here (exit 2) rather than failing the run
+    load_register(settings.factory_register)
+    load_disclosure(settings.disclosure_config)
     run_id = run_monthly_cycle(settings)
     _print_run(settings, run_id, chosen)
 
@@ -337,6 +366,7 @@ def user_add(
     from kpi.users import UserError, UserStore
 
     settings = get_settings()
+    prepare_data_dir(settings)
     if sys.stdin.isatty():
         password = typer.prompt("Wachtwoord / password", hide_input=True, confirmation_prompt=True)
     else:
@@ -407,6 +437,7 @@ def demo(
     from kpi.landing import submit as place
 
     settings = get_settings()
+    prepare_data_dir(settings)
     register = load_register(settings.factory_register)
     disclosure = load_disclosure(settings.disclosure_config)
     last = latest_due_month(today(), disclosure.close_day)
@@ -484,6 +515,8 @@ def serve(
     from kpi.settings import REPO_ROOT
 
     settings = get_settings()
+    # the umask is inherited: Dagster, its runs and the dashboards write privately too
+    prepare_data_dir(settings)
     ensure_dagster_home(settings)
     bin_dir = Path(sys.executable).parent
     processes = [

@@ -469,3 +469,43 @@ MESSAGES.update(
         "no": {"nl": "nee", "en": "no"},
     }
 )
+
+
+# --- settings and the run machinery (operators read these on the command line) ----------
+MESSAGES.update(
+    {
+        "setting_invalid": {
+            "nl": "{setting}: '{value}' is geen geldige waarde: {expected}.",
+            "en": "{setting}: '{value}' is not a valid value: {expected}.",
+        },
+        "expected_positive_number": {
+            "nl": "verwacht een getal groter dan 0",
+            "en": "expected a number greater than 0",
+        },
+        "data_dir_not_a_directory": {
+            "nl": "KPI_DATA_DIR: {path} is geen map maar een bestand.",
+            "en": "KPI_DATA_DIR: {path} is a file, not a directory.",
+        },
+        "data_dir_not_writable": {
+            "nl": "KPI_DATA_DIR: in {path} kan niet geschreven worden ({detail}).",
+            "en": "KPI_DATA_DIR: {path} cannot be written to ({detail}).",
+        },
+        "register_duplicate_code": {
+            "nl": "KPI_FACTORY_REGISTER: {path} noemt fabriekscode {code} twee keer: regel {first} ('{first_code}') en regel {second} ('{second_code}'); codes zijn hoofdletterongevoelig.",
+            "en": "KPI_FACTORY_REGISTER: {path} names factory code {code} twice: line {first} ('{first_code}') and line {second} ('{second_code}'); codes ignore case.",
+        },
+        "run_recovered": {
+            "nl": "{count} bestand(en) die een onderbroken run al had opgeslagen, zijn nu naar het archief of de quarantaine verplaatst.",
+            "en": "{count} file(s) that an interrupted run had already stored were now moved to the archive or the quarantine.",
+        },
+        "run_process_gone": {
+            "nl": "Het proces van deze run ({process}) bestaat niet meer; de run is als mislukt gemarkeerd zodat de volgende kan starten.",
+            "en": "The process of this run ({process}) is gone; the run was marked failed so that the next one can start.",
+        },
+    }
+)
+
+
+def both_languages(key: str, **params: object) -> str:
+    """The message ``key`` in Dutch and English on one line, for operators' consoles."""
+    return " / ".join(messages(key, **params).values())

@@ -1,7 +1,10 @@
 """One ingestion cycle: every waiting file is read, validated (in one batch), stored
 all-or-nothing, logged in the audit log, and moved out of the landing zone.
 
-The Dagster asset calls :func:`ingest_pending`; nothing else stores files.
+The Dagster asset calls :func:`ingest_pending`; nothing else stores files. A cycle can
+die at any point (see ``kpi.faults``) and the next one finishes its work: a waiting file
+already in the audit log was stored by a run that died before moving it, so it is moved
+now with its logged outcome, not stored a second time; debris is removed first.
 """
 
 from __future__ import annotations
@@ -9,18 +12,28 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import duckdb
 
+from kpi.faults import fault_point
 from kpi.findings import finding
 from kpi.i18n import LANGUAGES
-from kpi.landing import Submission, list_pending, settle
+from kpi.landing import Submission, clean_debris, list_pending, settle
 from kpi.pseudonym import load_or_create_key, pseudonymise
 from kpi.register import load_register
 from kpi.settings import Settings
 from kpi.timing import stage
 from kpi.validation import FileReport, Upload, validate_uploads
-from kpi.warehouse import ProcessedFile, current_accepted, ensure_schema, store
+from kpi.warehouse import (
+    ProcessedFile,
+    RecordedOutcome,
+    current_accepted,
+    ensure_schema,
+    mark_unpublished,
+    recorded_outcomes,
+    store,
+)
 
 
 @dataclass
@@ -28,6 +41,10 @@ class IngestResult:
     """What one cycle did, per file."""
 
     files: list[ProcessedFile] = field(default_factory=list)
+    recovered: list[ProcessedFile] = field(default_factory=list)
+    """Files an interrupted run had stored but not moved out of the landing zone."""
+    debris: list[Path] = field(default_factory=list)
+    """Half-written files an interrupted run or upload left, removed by this cycle."""
 
     def count(self, status: str, dataset: str | None = None) -> int:
         return sum(
@@ -56,12 +73,25 @@ def ingest_pending(
     today: dt.date | None = None,
     lang: str | None = None,
 ) -> IngestResult:
-    """Process every file waiting in the landing zone (oldest first)."""
+    """Process every file waiting in the landing zone (oldest first), after finishing
+    what an interrupted cycle left undone."""
     ensure_schema(con)
+    first = lang or settings.lang
+    languages = [first, *(code for code in LANGUAGES if code != first)]
+    debris = clean_debris(settings)
     with stage("read"):
-        pending = list_pending(settings)
+        waiting = list_pending(settings)
+    if not waiting:
+        return IngestResult(debris=debris)
+    logged = recorded_outcomes(con, [s.submission_id for s in waiting])
+    recovered = [
+        _recorded(s, logged[s.submission_id]) for s in waiting if s.submission_id in logged
+    ]
+    pending = [s for s in waiting if s.submission_id not in logged]
+    with stage("store"):
+        _settle_all(recovered, settings, languages)
     if not pending:
-        return IngestResult()
+        return IngestResult(recovered=recovered, debris=debris)
     register = load_register(settings.factory_register)
     key = load_or_create_key(settings)
     current = current_accepted(con)
@@ -101,14 +131,25 @@ def ingest_pending(
         item.report = report
         item.status = "accepted" if report.accepted else "refused"
 
+    fault_point("ingest:validated")
     with stage("store"):
+        mark_unpublished(settings)
         store(con, files, run_id=run_id, processed_at=dt.datetime.now(dt.UTC))
+    fault_point("ingest:stored")
 
-    first = lang or settings.lang
-    languages = [first, *(code for code in LANGUAGES if code != first)]
     with stage("store"):
         _settle_all(files, settings, languages)
-    return IngestResult(files)
+    fault_point("ingest:settled")
+    return IngestResult(files, recovered, debris)
+
+
+def _recorded(submission: Submission, outcome: RecordedOutcome) -> ProcessedFile:
+    """A waiting file as the audit log recorded it (its report rebuilt from the log)."""
+    upload = Upload(
+        submission.path, submission.dataset, submission.factory_code, submission.file_name
+    )
+    report = FileReport(upload, outcome.findings, months=outcome.periods)
+    return ProcessedFile(submission, outcome.pseudonym, outcome.status, report)
 
 
 def _settle_all(files: list[ProcessedFile], settings: Settings, languages: list[str]) -> None:

@@ -9,12 +9,17 @@ Layout under ``$KPI_DATA_DIR``::
 
 Files are never deleted: a processed file moves to the archive or the quarantine.
 A file copied into ``pending/<dataset>/<factory>/`` by hand is picked up too.
+
+Settling a file can be repeated: a run that dies half-way leaves the file pending (its
+archive record is written again) or moved (its left-over landing metadata is debris that
+:func:`clean_debris` removes at the next run).
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import glob
 import hashlib
 import json
 import os
@@ -26,12 +31,15 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from kpi.contracts import DATASETS
+from kpi.faults import fault_point
 from kpi.settings import Settings
 
 META_SUFFIX = ".json"
 REPORT_SUFFIX = ".report.txt"
 SETTLE_SECONDS = 2.0
 """A file dropped by hand is taken once it has not changed for this long (copy finished)."""
+STALE_SECONDS = 3600.0
+"""A hidden half-written file in ``pending`` this old belongs to an upload that died."""
 
 
 @dataclass(frozen=True)
@@ -204,9 +212,60 @@ def settle(
     _write_atomic(folder / f"{stem}{META_SUFFIX}", json.dumps(meta, indent=2, ensure_ascii=False))
     if refused:
         _write_atomic(folder / f"{stem}{REPORT_SUFFIX}", report_text + "\n")
+    fault_point("settle:archived")
     os.replace(submission.path, target)
+    fault_point("settle:moved")
     submission.meta_path.unlink(missing_ok=True)
     # an emptied factory folder goes, so that listing the landing zone costs what waits
     with contextlib.suppress(OSError):
         submission.path.parent.rmdir()
     return target
+
+
+def clean_debris(settings: Settings, *, now: float | None = None) -> list[Path]:
+    """Remove what a run or an upload that died left behind; return what was removed.
+
+    Only called by a run holding the warehouse lock, so no other run is settling files:
+    half-written records (``.tmp-*``) in the archive and quarantine, landing metadata
+    whose file has already moved out, and hidden half-copied uploads older than
+    :data:`STALE_SECONDS` (younger ones may still be being written by an upload).
+    """
+    moment = time.time() if now is None else now
+    removed: list[Path] = []
+    for base in (settings.archive_dir, settings.quarantine_dir):
+        if base.is_dir():
+            for path in base.rglob(".tmp-*"):
+                path.unlink(missing_ok=True)
+                removed.append(path)
+    if not settings.pending_dir.is_dir():
+        return removed
+    for folder in sorted(p for p in settings.pending_dir.glob("*/*") if p.is_dir()):
+        for path in sorted(folder.iterdir()):
+            if not path.is_file():
+                continue
+            if path.name.startswith("."):
+                with contextlib.suppress(FileNotFoundError):
+                    if moment - path.stat().st_mtime > STALE_SECONDS:
+                        path.unlink()
+                        removed.append(path)
+            elif _is_orphan_meta(path):
+                path.unlink(missing_ok=True)
+                removed.append(path)
+        with contextlib.suppress(OSError):
+            folder.rmdir()
+    return removed
+
+
+def _is_orphan_meta(path: Path) -> bool:
+    """A landing metadata file whose submitted file has moved out (settling interrupted)."""
+    if path.suffix != META_SUFFIX:
+        return False
+    try:
+        meta = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    if not isinstance(meta, dict) or meta.get("submission_id") != path.stem:
+        return False
+    return not any(
+        sibling.suffix != META_SUFFIX for sibling in path.parent.glob(f"{glob.escape(path.stem)}.*")
+    )

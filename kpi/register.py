@@ -7,6 +7,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
+from kpi.i18n import both_languages
 from kpi.settings import ConfigurationError, read_config_yaml
 
 
@@ -41,13 +42,61 @@ class FactoryRegister(BaseModel):
         return [f.code for f in self.factories]
 
 
+def _code_lines(path: Path) -> list[tuple[int, str]]:
+    """(line number, code as written) of every factory in the register file, in order."""
+    import yaml
+
+    with path.open(encoding="utf-8") as handle:
+        root = yaml.compose(handle)
+    lines: list[tuple[int, str]] = []
+    if not isinstance(root, yaml.MappingNode):
+        return lines
+    for key, value in root.value:
+        if key.value != "factories" or not isinstance(value, yaml.SequenceNode):
+            continue
+        for item in value.value:
+            if not isinstance(item, yaml.MappingNode):
+                continue
+            for field, node in item.value:
+                if field.value == "code" and isinstance(node, yaml.ScalarNode):
+                    lines.append((node.start_mark.line + 1, node.value))
+    return lines
+
+
+def _refuse_duplicate_codes(path: Path, register: FactoryRegister) -> None:
+    """Two entries whose codes differ only in case or spaces are one factory twice: its
+    data would count twice among the peers, so the register is refused, naming both."""
+    written = _code_lines(path)
+    first_of: dict[str, int] = {}
+    for index, factory in enumerate(register.factories):
+        if factory.code in first_of:
+            earlier = first_of[factory.code]
+            line_a, code_a = written[earlier] if earlier < len(written) else (0, factory.code)
+            line_b, code_b = written[index] if index < len(written) else (0, factory.code)
+            raise ConfigurationError(
+                both_languages(
+                    "register_duplicate_code",
+                    path=path,
+                    code=factory.code,
+                    first=line_a,
+                    first_code=code_a,
+                    second=line_b,
+                    second_code=code_b,
+                )
+            )
+        first_of[factory.code] = index
+
+
 @cache
 def load_register(path: Path) -> FactoryRegister:
-    """Read the register YAML at ``path`` (cached per path)."""
+    """Read the register YAML at ``path`` (cached per path); refuse it when one code
+    appears twice."""
     document = read_config_yaml(path, "KPI_FACTORY_REGISTER")
     try:
-        return FactoryRegister.model_validate(document)
+        register = FactoryRegister.model_validate(document)
     except ValidationError as exc:
         raise ConfigurationError(
             f"KPI_FACTORY_REGISTER: {path} klopt niet / is not a valid register: {exc}"
         ) from exc
+    _refuse_duplicate_codes(path, register)
+    return register

@@ -33,6 +33,7 @@ from kpi.disclosure.releases import (
     pending_changes,
 )
 from kpi.disclosure.rules import N_BANDS, DisclosureSettings
+from kpi.faults import fault_point
 from kpi.kpis import FACTORY_KPIS
 from kpi.register import FactoryRegister
 from kpi.timing import stage
@@ -197,6 +198,7 @@ def publish_snapshot(
             con.execute(f"CHECKPOINT {alias}")
         finally:
             con.execute(f"DETACH {alias}")
+        fault_point("publish:staged")
         os.replace(staging, target)
     except BaseException:
         staging.unlink(missing_ok=True)
@@ -214,6 +216,17 @@ def _register_functions(con: duckdb.DuckDBPyConnection) -> None:
     con.create_function(
         "serving_reasons", _reasons, ["VARCHAR", "VARCHAR"], "VARCHAR", side_effects=False
     )
+
+
+def clean_staging(target: Path) -> list[Path]:
+    """Remove new snapshots that a publication which died never swapped in (and their
+    DuckDB side files). Only a run holding the warehouse lock publishes, so any found
+    then are debris."""
+    removed = []
+    for path in target.parent.glob(f".{target.stem}.*.tmp*"):
+        path.unlink(missing_ok=True)
+        removed.append(path)
+    return removed
 
 
 @contextmanager

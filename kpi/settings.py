@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import os
+import stat
+import tempfile
 from functools import cache
 from pathlib import Path
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from kpi.i18n import LANGUAGES, both_languages, message
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -29,7 +33,7 @@ class Settings(BaseSettings):
     contracts_dir: Path = Field(default=REPO_ROOT / "contracts")
     disclosure_config: Path = Field(default=REPO_ROOT / "config" / "disclosure.yaml")
     pseudonym_key: SecretStr | None = None
-    max_file_mb: float = 10.0
+    max_file_mb: float = Field(default=10.0, gt=0, allow_inf_nan=False)
     lang: str = "nl"
     # what one uploaded file may unpack to and hold, checked before and while reading it
     max_unpacked_mb: float = Field(default=50.0, gt=0)
@@ -61,6 +65,11 @@ class Settings(BaseSettings):
     @property
     def warehouse_lock_path(self) -> Path:
         return self.data_dir / "warehouse" / "warehouse.lock"
+
+    @property
+    def unpublished_path(self) -> Path:
+        """Present while the warehouse holds changes the snapshot does not show yet."""
+        return self.data_dir / "warehouse" / "unpublished"
 
     @property
     def serving_path(self) -> Path:
@@ -97,15 +106,86 @@ def read_config_yaml(path: Path, setting: str) -> object:
         ) from exc
 
 
+EXPECTED = {"max_file_mb": "expected_positive_number"}
+"""What a setting must be, as a message key (settings not listed: pydantic's wording)."""
+
+
 @cache
 def get_settings() -> Settings:
-    """The settings of this process (read once; tests clear the cache after changing env)."""
-    return Settings()
+    """The settings of this process (read once; tests clear the cache after changing env).
+
+    A malformed setting raises :class:`ConfigurationError` naming the variable."""
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        name = str(error["loc"][0]) if error["loc"] else "?"
+        key = EXPECTED.get(name)
+        raise ConfigurationError(
+            " / ".join(
+                message(
+                    "setting_invalid",
+                    lang,
+                    setting=f"KPI_{name.upper()}",
+                    value=error.get("input", ""),
+                    expected=message(key, lang) if key else error["msg"],
+                )
+                for lang in LANGUAGES
+            )
+        ) from exc
+    if settings.data_dir.exists() and not settings.data_dir.is_dir():
+        raise ConfigurationError(both_languages("data_dir_not_a_directory", path=settings.data_dir))
+    return settings
 
 
 def reset_settings_cache() -> None:
     """Forget the cached settings so the next call reads the environment again."""
     get_settings.cache_clear()
+
+
+PRIVATE_UMASK = 0o077
+PRIVATE_DIR_MODE = 0o700
+PRIVATE_FILE_MODE = 0o600
+
+
+def make_private() -> None:
+    """From now on, every file and folder this process (and its children) creates is
+    readable and writable by the service's account only: the data directory holds
+    factories' figures, the audit log and the pseudonym key."""
+    os.umask(PRIVATE_UMASK)
+
+
+def prepare_data_dir(settings: Settings) -> Path:
+    """Make the data directory ready for a process that writes in it: created private,
+    checked writable (a :class:`ConfigurationError` naming ``KPI_DATA_DIR`` if not), and
+    anything in it left readable to others by an older version made private."""
+    make_private()
+    data_dir = settings.data_dir
+    if data_dir.exists() and not data_dir.is_dir():
+        raise ConfigurationError(both_languages("data_dir_not_a_directory", path=data_dir))
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True, mode=PRIVATE_DIR_MODE)
+        with tempfile.TemporaryFile(dir=data_dir):
+            pass
+    except OSError as exc:
+        raise ConfigurationError(
+            both_languages("data_dir_not_writable", path=data_dir, detail=exc.strerror or exc)
+        ) from exc
+    _make_tree_private(data_dir)
+    return data_dir
+
+
+def _make_tree_private(root: Path) -> None:
+    for folder, _subfolders, files in os.walk(root):
+        for name, mode in [(folder, PRIVATE_DIR_MODE)] + [
+            (os.path.join(folder, f), PRIVATE_FILE_MODE) for f in files
+        ]:
+            try:
+                info = os.lstat(name)
+                if not stat.S_ISLNK(info.st_mode) and stat.S_IMODE(info.st_mode) & 0o077:
+                    os.chmod(name, stat.S_IMODE(info.st_mode) & mode)
+            except FileNotFoundError:  # moved away meanwhile (a run settling files)
+                continue
 
 
 def ensure_dagster_home(settings: Settings) -> Path:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import uuid
 from dataclasses import dataclass
 from typing import Literal
 
@@ -15,10 +16,11 @@ import duckdb
 import polars as pl
 
 from kpi.contracts import DATASETS, DatasetContract, all_contracts, load_contract
+from kpi.faults import fault_point
 from kpi.findings import Finding
 from kpi.i18n import LANGUAGES, message
 from kpi.landing import Submission
-from kpi.settings import get_settings
+from kpi.settings import Settings, get_settings
 from kpi.validation import FileReport, cap_findings
 
 SQL_TYPES = {"string": "VARCHAR", "date": "DATE", "integer": "BIGINT", "number": "DOUBLE"}
@@ -99,6 +101,62 @@ class ProcessedFile:
     @property
     def findings(self) -> list[Finding]:
         return [] if self.report is None else self.report.findings
+
+
+@dataclass(frozen=True)
+class RecordedOutcome:
+    """What the audit log says became of a submission."""
+
+    pseudonym: str
+    status: Status
+    periods: list[str]
+    findings: list[Finding]
+
+
+def recorded_outcomes(
+    con: duckdb.DuckDBPyConnection, submission_ids: list[str]
+) -> dict[str, RecordedOutcome]:
+    """The audit-log outcome of those of ``submission_ids`` that are already logged: a run
+    stored them and died before moving them out of the landing zone."""
+    if not submission_ids:
+        return {}
+    rows = con.execute(
+        f"SELECT submission_id, {PSEUDONYM_COLUMN}, status, periods, errors, warnings "
+        f"FROM {SUBMISSIONS_TABLE} WHERE list_contains(?, submission_id)",
+        [submission_ids],
+    ).fetchall()
+    return {
+        submission_id: RecordedOutcome(
+            pseudonym,
+            status,
+            list(periods),
+            [Finding.from_record(r) for r in json.loads(errors) + json.loads(warnings)],
+        )
+        for submission_id, pseudonym, status, periods, errors, warnings in rows
+    }
+
+
+def mark_unpublished(settings: Settings) -> None:
+    """Note, before the warehouse changes, that the snapshot will be behind it until the
+    next publication: a run that dies in between leaves the note for the sensor."""
+    path = settings.unpublished_path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(uuid.uuid4().hex)
+
+
+def unpublished_change(settings: Settings) -> str | None:
+    """An id of the warehouse change the snapshot does not show yet, or None."""
+    try:
+        return settings.unpublished_path.read_text().strip() or "unpublished"
+    except FileNotFoundError:
+        return None
+
+
+def mark_published(settings: Settings, change: str | None) -> None:
+    """The snapshot shows the warehouse as of ``change``: remove that note (a newer one,
+    written by a run that changed the warehouse since, stays)."""
+    if change is not None and unpublished_change(settings) == change:
+        settings.unpublished_path.unlink(missing_ok=True)
 
 
 def current_accepted(con: duckdb.DuckDBPyConnection) -> set[tuple[str, str, str]]:
@@ -232,6 +290,7 @@ def store(
                 """,
                 [dataset],
             )
+        fault_point("store:inserted")
         con.commit()
     except Exception:
         con.rollback()

@@ -8,7 +8,7 @@ from __future__ import annotations
 import dagster as dg
 
 from assets import benchmarks, ingest, kpis, publish
-from kpi.settings import Settings, get_settings
+from kpi.settings import Settings, get_settings, make_private
 from pipelines.jobs import monthly_cycle_job
 from pipelines.resources import build_resources
 from pipelines.schedules import close_day_schedule, quarterly_revision_schedule
@@ -25,4 +25,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
     )
 
 
+# policy of every process that loads this code location (and of the runs it starts):
+# what it writes in the data directory is private to the service
+make_private()
 defs = build_definitions(get_settings())

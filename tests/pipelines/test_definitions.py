@@ -70,3 +70,13 @@ def test_groups_follow_the_stages(settings):
         == "releases"
     )
     assert groups["serving/benchmark_snapshot"] == "publish"
+
+
+def test_the_instance_fails_runs_stuck_starting_or_running_too_long(settings):
+    from kpi.settings import ensure_dagster_home
+
+    home = ensure_dagster_home(settings)
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        assert instance.run_monitoring_enabled
+        assert instance.run_monitoring_start_timeout_seconds == 180
+        assert instance.run_monitoring_max_runtime_seconds == 3600
