@@ -17,7 +17,8 @@ class Settings(BaseSettings):
 
     Every field can be set with an environment variable: ``KPI_DATA_DIR``,
     ``KPI_FACTORY_REGISTER``, ``KPI_DISCLOSURE_CONFIG``, ``KPI_PSEUDONYM_KEY``,
-    ``KPI_MAX_FILE_MB``, ``KPI_LANG``.
+    ``KPI_MAX_FILE_MB``, ``KPI_LANG``, ``KPI_SESSION_IDLE_MINUTES``,
+    ``KPI_UPLOAD_CHECK_SECONDS``, ``KPI_UPLOAD_CHECK_MEMORY_MB``.
     """
 
     model_config = SettingsConfigDict(env_prefix="KPI_", extra="ignore")
@@ -29,6 +30,12 @@ class Settings(BaseSettings):
     pseudonym_key: SecretStr | None = None
     max_file_mb: float = 10.0
     lang: str = "nl"
+    session_idle_minutes: float = Field(default=30.0, gt=0)
+    """A dashboard session without a page load for this long must log in again."""
+    upload_check_seconds: float = Field(default=60.0, gt=0)
+    """Wall-clock limit of checking one uploaded file (in its own process)."""
+    upload_check_memory_mb: int = Field(default=2048, gt=0)
+    """Memory limit of the process that checks one uploaded file."""
 
     @property
     def landing_dir(self) -> Path:
