@@ -342,11 +342,19 @@ def template_bytes(viewer: Viewer, dataset: str, fmt: str, lang: str) -> bytes:
         return path.read_bytes()
 
 
+def prepare_upload_checks(viewer: Viewer) -> None:
+    """Start a checking process ahead of the viewer's first upload (returns at once)."""
+    from dashboards.upload_check import warm_up
+
+    require(viewer, "factory")
+    warm_up(get_settings())
+
+
 def check_and_submit(viewer: Viewer, dataset: str, file_name: str, content: bytes):
     """Validate an uploaded file for the viewer's own factory; when it is accepted, place
     it in the landing zone (the pipeline stores it). Returns the validation report.
 
-    The check runs in a process of its own with memory, CPU and time limits
+    The check runs in a worker process with memory, CPU and time limits
     (``dashboards.upload_check``), so one huge upload does not slow other users' pages."""
     import tempfile
 

@@ -228,3 +228,25 @@ def test_a_check_that_crashes_is_a_refusal_and_logged(env, tmp_path, caplog):
         "stored. The error was logged."
     )
     assert "Traceback" in caplog.text and "no-such-dataset" in caplog.text
+
+
+def test_a_huge_upload_is_checked_outside_the_server_process(env, tmp_path, monkeypatch):
+    """The work of checking 96,000 rows is done by a worker process: the server's own CPU
+    time (what would slow every other user's pages) stays a small part of it."""
+    import resource
+
+    monkeypatch.setenv("KPI_MAX_FILE_MB", "50")
+    reset_settings_cache()
+    viewer = data.Viewer("f01@test.example", "factory", "F01")
+    data.prepare_upload_checks(viewer)
+    path = big_upload(tmp_path)
+
+    def server_cpu() -> float:
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        return usage.ru_utime + usage.ru_stime
+
+    cpu, began = server_cpu(), time.monotonic()
+    report = data.check_and_submit(viewer, "quality", "groot.csv", path.read_bytes())
+    wall, cpu = time.monotonic() - began, server_cpu() - cpu
+    assert not report.accepted  # every month repeated
+    assert cpu < 0.4 * wall, (cpu, wall)
