@@ -129,11 +129,17 @@ def current_viewer() -> Viewer | None:
 
 
 def client_address() -> str:
-    """Where this session's requests come from, for throttling guesses per client."""
+    """Where this session's requests come from, for throttling guesses per client: the
+    connection's address, or behind a trusted reverse proxy (``KPI_TRUST_FORWARDED_FOR``)
+    the address that proxy appended to ``X-Forwarded-For`` (the last one; any before it
+    were sent by the client and prove nothing)."""
     try:
         address = st.context.ip_address
+        forwarded = st.context.headers.get("X-Forwarded-For")
     except Exception:  # no browser connection (a script run without a client)
-        address = None
+        address, forwarded = None, None
+    if get_settings().trust_forwarded_for and isinstance(forwarded, str) and forwarded.strip():
+        address = forwarded.split(",")[-1].strip()
     return address if isinstance(address, str) and address else "unknown"
 
 

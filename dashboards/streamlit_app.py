@@ -5,11 +5,15 @@ Login first; then the pages of the session's role. Layout lives in ``views/``, d
 without this script and its login gate.)
 """
 
+import logging
+
 import streamlit as st
 
 from dashboards import auth, session
 from dashboards.ui import language_selector, plain, t
 
+# failures are logged with their details on the server's standard error, never shown
+logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 st.set_page_config(page_title="KPI Smart Network Sint-Truiden", page_icon="🏭", layout="wide")
 language_selector()
 

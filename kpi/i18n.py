@@ -162,8 +162,8 @@ MESSAGES.update(
             "en": "E-mail address or password is not right.",
         },
         "login_locked": {
-            "nl": "Te veel mislukte pogingen voor dit account. Probeer opnieuw over {seconds} seconden.",
-            "en": "Too many failed attempts for this account. Try again in {seconds} seconds.",
+            "nl": "Te veel mislukte pogingen. Probeer opnieuw over {seconds} seconden.",
+            "en": "Too many failed attempts. Try again in {seconds} seconds.",
         },
         "login_unmapped": {
             "nl": "Uw account heeft (nog) geen rol op dit platform. Vraag de netwerkcoördinator om toegang.",

@@ -18,7 +18,7 @@ class Settings(BaseSettings):
     Every field can be set with an environment variable: ``KPI_DATA_DIR``,
     ``KPI_FACTORY_REGISTER``, ``KPI_DISCLOSURE_CONFIG``, ``KPI_PSEUDONYM_KEY``,
     ``KPI_MAX_FILE_MB``, ``KPI_LANG``, ``KPI_SESSION_IDLE_MINUTES``,
-    ``KPI_UPLOAD_CHECK_SECONDS``, ``KPI_UPLOAD_CHECK_MEMORY_MB``.
+    ``KPI_UPLOAD_CHECK_SECONDS``, ``KPI_UPLOAD_CHECK_MEMORY_MB``, ``KPI_TRUST_FORWARDED_FOR``.
     """
 
     model_config = SettingsConfigDict(env_prefix="KPI_", extra="ignore")
@@ -36,6 +36,9 @@ class Settings(BaseSettings):
     """Wall-clock limit of checking one uploaded file (in its own process)."""
     upload_check_memory_mb: int = Field(default=2048, gt=0)
     """Memory limit of the process that checks one uploaded file."""
+    trust_forwarded_for: bool = False
+    """Behind one reverse proxy: throttle logins by the client address the proxy adds to
+    ``X-Forwarded-For`` rather than by the proxy's own address."""
 
     @property
     def landing_dir(self) -> Path:
