@@ -132,6 +132,14 @@ def _take(limits: tuple[int, int]) -> _Worker:
     return _Worker(*limits)
 
 
+def _give_back(worker: _Worker, reusable: bool) -> None:
+    with _idle_lock:
+        if reusable and len(_idle) < CONCURRENT_CHECKS:
+            _idle.append(worker)
+            return
+    worker.stop()
+
+
 def warm_up(settings: Settings) -> None:
     """Start a worker ahead of the first upload (when none is waiting); returns at once."""
     limits = _limits(settings)
@@ -160,11 +168,7 @@ def check_upload(upload: Upload, settings: Settings) -> FileReport:
         with _slots:
             worker = _take(limits)
             answer = worker.check(request, seconds)
-            if answer["status"] == "done" and worker.usable(limits):
-                with _idle_lock:
-                    _idle.append(worker)
-            else:
-                worker.stop()
+            _give_back(worker, answer["status"] == "done" and worker.usable(limits))
         if answer["status"] == "done":
             report: FileReport = pickle.loads(result.read_bytes())
             report.upload = upload
