@@ -49,10 +49,18 @@ _sessions: dict[str, _Session] = {}
 _lock = threading.Lock()
 
 
+def _ended(session: _Session, now: float) -> bool:
+    idle_seconds = get_settings().session_idle_minutes * 60
+    return now - session.started > SESSION_SECONDS or now - session.seen > idle_seconds
+
+
 def _issue(email: str, source: Literal["local", "oidc"]) -> str:
     token = secrets.token_urlsafe(32)
     now = time.time()
     with _lock:
+        # sessions abandoned without logging out are forgotten here
+        for old in [k for k, session in _sessions.items() if _ended(session, now)]:
+            del _sessions[old]
         _sessions[token] = _Session(email, source, now, now)
     return token
 
@@ -69,12 +77,11 @@ def viewer_for(token: object) -> Viewer | None:
     if not isinstance(token, str):
         return None
     now = time.time()
-    idle_seconds = get_settings().session_idle_minutes * 60
     with _lock:
         session = _sessions.get(token)
         if session is None:
             return None
-        if now - session.started > SESSION_SECONDS or now - session.seen > idle_seconds:
+        if _ended(session, now):
             del _sessions[token]
             return None
     if session.source == "local":
@@ -122,6 +129,10 @@ def current_viewer() -> Viewer | None:
     if viewer is None and token is not None:
         st.session_state.pop(TOKEN_KEY, None)
         st.session_state[ENDED_KEY] = True
+        if oidc_configured() and st.user.is_logged_in:
+            # an ended session needs a new login at the provider, not a silent new token
+            st.logout()
+            return None
     if viewer is None and _oidc_viewer() is not None:
         st.session_state[TOKEN_KEY] = _issue(str(st.user.get("email", "")), "oidc")
         viewer = _oidc_viewer()
