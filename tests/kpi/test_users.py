@@ -264,3 +264,12 @@ def test_oidc_claims_map_to_roles(tmp_path):
         "b@f07.be", "factory", "F07"
     )
     assert role_from_claims({"email": "c@x.be", "groups": ["other"]}, mapping) is None
+
+
+def test_kpi_user_add_refuses_a_common_password(settings):
+    result = CliRunner().invoke(
+        app, ["user", "add", "city@stad.example", "--role", "city"], input="qwertyuiop\n"
+    )
+    assert result.exit_code == 2
+    assert "veelgebruikte wachtwoorden" in result.output and "common passwords" in result.output
+    assert UserStore(settings.data_dir).users() == []
