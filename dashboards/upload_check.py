@@ -167,8 +167,12 @@ def check_upload(upload: Upload, settings: Settings) -> FileReport:
         }
         with _slots:
             worker = _take(limits)
-            answer = worker.check(request, seconds)
-            _give_back(worker, answer["status"] == "done" and worker.usable(limits))
+            reusable = False
+            try:
+                answer = worker.check(request, seconds)
+                reusable = answer["status"] == "done" and worker.usable(limits)
+            finally:  # whatever happens to this thread, no worker is left behind
+                _give_back(worker, reusable)
         if answer["status"] == "done":
             report: FileReport = pickle.loads(result.read_bytes())
             report.upload = upload
