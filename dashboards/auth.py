@@ -1,20 +1,25 @@
 """Who is logged in. Every page needs a login; the session's role decides the pages and
 what the data layer returns.
 
-Local accounts (argon2, rate-limited) by default; with an OIDC provider configured in
-``.streamlit/secrets.toml`` ([auth]), Streamlit's ``st.login`` is used and the role comes
-from a claim, mapped in ``config/auth.yaml``.
+Local accounts (argon2, guessing slowed down per client and per account) by default;
+with an OIDC provider configured in ``.streamlit/secrets.toml`` ([auth]), Streamlit's
+``st.login`` is used and the role comes from a claim, mapped in ``config/auth.yaml``.
 
-The session state holds only an opaque random token; the viewer it stands for lives in
-this process. A session state forged to name another factory names no valid token.
+The session state holds only an opaque random token; what it stands for lives in this
+process. A session state forged to name another factory names no valid token. Every page
+load looks the account up again: a disabled or deleted account's session ends, a changed
+role applies at once, and a session idle for ``KPI_SESSION_IDLE_MINUTES`` ends.
 """
 
 from __future__ import annotations
 
+import logging
 import secrets
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 import streamlit as st
 import yaml
@@ -22,30 +27,72 @@ import yaml
 from dashboards.data import Viewer
 from dashboards.ui import t
 from kpi.settings import REPO_ROOT, get_settings
-from kpi.users import LoginGuard, UserStore
+from kpi.users import LoginGuard, LoginUnavailable, UserStore
+
+log = logging.getLogger(__name__)
 
 TOKEN_KEY = "_auth_token"
+ENDED_KEY = "_auth_session_ended"
 SESSION_SECONDS = 8 * 3600
-_sessions: dict[str, tuple[Viewer, float]] = {}
+"""However active, a session ends after this long."""
+
+
+@dataclass
+class _Session:
+    email: str
+    source: Literal["local", "oidc"]
+    started: float
+    seen: float
+
+
+_sessions: dict[str, _Session] = {}
 _lock = threading.Lock()
 
 
-def _issue(viewer: Viewer) -> str:
+def _ended(session: _Session, now: float) -> bool:
+    idle_seconds = get_settings().session_idle_minutes * 60
+    return now - session.started > SESSION_SECONDS or now - session.seen > idle_seconds
+
+
+def _issue(email: str, source: Literal["local", "oidc"]) -> str:
     token = secrets.token_urlsafe(32)
+    now = time.time()
     with _lock:
-        _sessions[token] = (viewer, time.time() + SESSION_SECONDS)
+        # sessions abandoned without logging out are forgotten here
+        for old in [k for k, session in _sessions.items() if _ended(session, now)]:
+            del _sessions[old]
+        _sessions[token] = _Session(email, source, now, now)
     return token
 
 
+def _end(token: object) -> None:
+    with _lock:
+        _sessions.pop(token, None)  # type: ignore[arg-type]
+
+
 def viewer_for(token: object) -> Viewer | None:
+    """The viewer ``token`` stands for now, or None when the session has ended: expired,
+    idle too long, or its account disabled or deleted. A changed account's session gets
+    its new role."""
     if not isinstance(token, str):
         return None
+    now = time.time()
     with _lock:
-        entry = _sessions.get(token)
-        if entry is None or entry[1] < time.time():
-            _sessions.pop(token, None)
+        session = _sessions.get(token)
+        if session is None:
             return None
-        return entry[0]
+        if _ended(session, now):
+            del _sessions[token]
+            return None
+    if session.source == "local":
+        viewer = UserStore(get_settings().data_dir).get(session.email)
+    else:
+        viewer = _oidc_viewer()
+    if viewer is None:
+        _end(token)
+        return None
+    session.seen = now
+    return viewer
 
 
 def oidc_configured() -> bool:
@@ -69,20 +116,50 @@ def role_from_claims(claims: dict, mapping_path: Path | None = None) -> Viewer |
     return None
 
 
+def _oidc_viewer() -> Viewer | None:
+    if not (oidc_configured() and st.user.is_logged_in):
+        return None
+    return role_from_claims(dict(st.user))
+
+
 def current_viewer() -> Viewer | None:
-    """The logged-in viewer of this session, or None."""
-    viewer = viewer_for(st.session_state.get(TOKEN_KEY))
-    if viewer is None and oidc_configured() and st.user.is_logged_in:
-        viewer = role_from_claims(dict(st.user))
-        if viewer is not None:
-            st.session_state[TOKEN_KEY] = _issue(viewer)
+    """The logged-in viewer of this session as its account is now, or None."""
+    token = st.session_state.get(TOKEN_KEY)
+    viewer = viewer_for(token)
+    if viewer is None and token is not None:
+        st.session_state.pop(TOKEN_KEY, None)
+        st.session_state[ENDED_KEY] = True
+        if oidc_configured() and st.user.is_logged_in:
+            # an ended session needs a new login at the provider, not a silent new token
+            st.logout()
+            return None
+    if viewer is None and _oidc_viewer() is not None:
+        st.session_state[TOKEN_KEY] = _issue(str(st.user.get("email", "")), "oidc")
+        viewer = _oidc_viewer()
     return viewer
+
+
+def client_address() -> str:
+    """Where this session's requests come from, for throttling guesses per client: the
+    connection's address, or behind a trusted reverse proxy (``KPI_TRUST_FORWARDED_FOR``)
+    the address that proxy appended to ``X-Forwarded-For`` (the last one; any before it
+    were sent by the client and prove nothing)."""
+    try:
+        address = st.context.ip_address
+        forwarded = st.context.headers.get("X-Forwarded-For")
+    except Exception:  # no browser connection (a script run without a client)
+        address, forwarded = None, None
+    if get_settings().trust_forwarded_for and isinstance(forwarded, str) and forwarded.strip():
+        address = forwarded.split(",")[-1].strip()
+    return address if isinstance(address, str) and address else "unknown"
 
 
 def login_page() -> None:
     settings = get_settings()
     st.title(t("app_title"))
     st.write(t("login_intro"))
+    if st.session_state.get(ENDED_KEY):
+        st.info(t("session_ended"))
     if oidc_configured():
         if st.user.is_logged_in:
             st.warning(t("login_unmapped"))
@@ -95,25 +172,29 @@ def login_page() -> None:
         submitted = st.form_submit_button(t("login_button"), type="primary")
     if not submitted:
         return
-    guard = LoginGuard(settings.data_dir)
-    locked = guard.seconds_locked(email)
-    if locked:
-        st.error(t("login_locked", minutes=max(1, round(locked / 60))))
+    store = UserStore(settings.data_dir)
+    try:
+        attempt = LoginGuard(settings.data_dir).attempt(
+            email, client_address(), lambda: store.verify(email, password)
+        )
+    except LoginUnavailable:
+        # fail closed: an attempt that cannot be counted is not tried
+        log.exception("login refused: failed attempts cannot be recorded")
+        st.error(t("login_unavailable"))
         return
-    user = UserStore(settings.data_dir).verify(email, password)
-    if user is None:
-        guard.failed(email)
+    if attempt.wait_seconds:
+        st.error(t("login_locked", seconds=attempt.wait_seconds))
+        return
+    if attempt.user is None:
         st.error(t("login_failed"))
         return
-    guard.succeeded(email)
-    st.session_state[TOKEN_KEY] = _issue(Viewer(user.email, user.role, user.factory_code))
+    st.session_state.pop(ENDED_KEY, None)
+    st.session_state[TOKEN_KEY] = _issue(attempt.user.email, "local")
     st.rerun()
 
 
 def logout() -> None:
-    token = st.session_state.pop(TOKEN_KEY, None)
-    with _lock:
-        _sessions.pop(token, None)
+    _end(st.session_state.pop(TOKEN_KEY, None))
     if oidc_configured() and st.user.is_logged_in:
         st.logout()
     st.rerun()

@@ -415,13 +415,25 @@ def template_bytes(viewer: Viewer, dataset: str, fmt: str, lang: str) -> bytes:
         return path.read_bytes()
 
 
+def prepare_upload_checks(viewer: Viewer) -> None:
+    """Start a checking process ahead of the viewer's first upload (returns at once)."""
+    from dashboards.upload_check import warm_up
+
+    require(viewer, "factory")
+    warm_up(get_settings())
+
+
 def check_and_submit(viewer: Viewer, dataset: str, file_name: str, content: bytes):
     """Validate an uploaded file for the viewer's own factory; when it is accepted, place
-    it in the landing zone (the pipeline stores it). Returns the validation report."""
+    it in the landing zone (the pipeline stores it). Returns the validation report.
+
+    The check runs in a worker process with memory, CPU and time limits
+    (``dashboards.upload_check``), so one huge upload does not slow other users' pages."""
     import tempfile
 
+    from dashboards.upload_check import check_upload
     from kpi.landing import submit
-    from kpi.validation import Upload, validate_uploads
+    from kpi.validation import Upload
 
     require(viewer, "factory")
     if dataset not in DATASETS:
@@ -432,8 +444,7 @@ def check_and_submit(viewer: Viewer, dataset: str, file_name: str, content: byte
         path = Path(folder) / f"upload{suffix}"
         path.write_bytes(content)
         upload = Upload(path, dataset, viewer.factory_code or "", file_name)
-        # feedback within a second: the Polars interpretation of the contract's suite
-        report = validate_uploads([upload], settings.max_file_bytes, engine="polars")[0]
+        report = check_upload(upload, settings)
         if report.accepted:
             submit(
                 path,
@@ -483,6 +494,33 @@ def add_user(viewer: Viewer, email: str, role: str, password: str, factory_code:
     return UserStore(get_settings().data_dir).add(
         email, role, password, factory_code or None, known_factories=register.codes
     )
+
+
+class OwnAccount(PermissionError):
+    """An admin may not disable, delete or demote the account it is logged in with."""
+
+
+def change_user(
+    viewer: Viewer, email: str, action: str, role: str | None = None, factory: str | None = None
+):
+    """Disable, enable, delete or set the role of the account ``email`` (admin only). The
+    change reaches that account's open sessions at their next page load."""
+    from kpi.users import UserStore
+
+    require(viewer, "admin")
+    if email.strip().lower() == viewer.email and action != "enable":
+        raise OwnAccount(email)
+    store = UserStore(get_settings().data_dir)
+    if action == "disable":
+        return store.set_disabled(email, True)
+    if action == "enable":
+        return store.set_disabled(email, False)
+    if action == "delete":
+        return store.delete(email)
+    if action == "set_role":
+        register = load_register(get_settings().factory_register)
+        return store.set_role(email, role or "", factory or None, known_factories=register.codes)
+    raise ValueError(f"unknown action {action!r}")
 
 
 def factory_codes(viewer: Viewer) -> list[str]:

@@ -1,12 +1,22 @@
-"""What every page does first: who is looking, and is there a snapshot to show."""
+"""What every page does first: who is looking, and is there a snapshot to show; and what
+a page does when it fails: a clear message in the user's language, the details in the log.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import duckdb
 import streamlit as st
 
 from dashboards import auth, data
 from dashboards.data import Viewer
 from dashboards.ui import long_date, t
+
+log = logging.getLogger("dashboards")
 
 
 def viewer(*roles: str) -> Viewer:
@@ -58,3 +68,20 @@ def release_banner(current: Viewer) -> None:
             )
         )
     st.caption("  \n".join(lines))
+
+
+@contextmanager
+def failures_shown() -> Iterator[None]:
+    """Run a page; when it fails, show the user a message in its language and write the
+    traceback (with its server paths) only to the log. Streamlit's own stop and rerun
+    are no failures and pass through."""
+    try:
+        yield
+    except duckdb.Error:
+        # a truncated or otherwise unreadable snapshot file
+        log.exception("the serving snapshot cannot be read")
+        st.error(t("snapshot_unreadable"))
+    except Exception:
+        moment = f"{dt.datetime.now():%Y-%m-%d %H:%M:%S}"
+        log.exception("page failed (shown to the user as the error of %s)", moment)
+        st.error(t("page_failed", time=moment))

@@ -5,14 +5,18 @@ Login first; then the pages of the session's role. Layout lives in ``views/``, d
 without this script and its login gate.)
 """
 
+import logging
+
 import streamlit as st
 
-from dashboards import auth
-from dashboards.ui import language_selector, t
+from dashboards import auth, session
+from dashboards.ui import language_selector, plain, t
 from kpi.settings import make_private
 
 make_private()  # uploads and accounts written from here are the service's only
 
+# failures are logged with their details on the server's standard error, never shown
+logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 st.set_page_config(page_title="KPI Smart Network Sint-Truiden", page_icon="🏭", layout="wide")
 language_selector()
 
@@ -29,24 +33,25 @@ PAGES = {
     ),
 }
 
-viewer = auth.current_viewer()
-if viewer is None:
-    # Whatever page was asked for (a bookmark, an expired session): the login form.
-    st.navigation(
-        [st.Page(auth.login_page, title=t("login_title"), url_path="login", default=True)],
-        position="hidden",
-    )
-    auth.login_page()
-    st.stop()
+with session.failures_shown():
+    viewer = auth.current_viewer()
+    if viewer is None:
+        # Whatever page was asked for (a bookmark, an expired session): the login form.
+        st.navigation(
+            [st.Page(auth.login_page, title=t("login_title"), url_path="login", default=True)],
+            position="hidden",
+        )
+        auth.login_page()
+        st.stop()
 
-pages = [
-    st.Page(path, title=t(f"page_{name}"), icon=icon, url_path=name)
-    for name, (path, icon, roles) in PAGES.items()
-    if viewer.role in roles
-]
-navigation = st.navigation(pages)
-with st.sidebar:
-    st.caption(t("signed_in_as", email=viewer.email) + f" — {auth.describe(viewer)}")
-    if st.button(t("logout"), icon=":material/logout:"):
-        auth.logout()
-navigation.run()
+    pages = [
+        st.Page(path, title=t(f"page_{name}"), icon=icon, url_path=name)
+        for name, (path, icon, roles) in PAGES.items()
+        if viewer.role in roles
+    ]
+    navigation = st.navigation(pages)
+    with st.sidebar:
+        st.caption(t("signed_in_as", email=plain(viewer.email)) + f" — {auth.describe(viewer)}")
+        if st.button(t("logout"), icon=":material/logout:"):
+            auth.logout()
+    navigation.run()

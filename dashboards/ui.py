@@ -1,9 +1,11 @@
 """Small helpers the pages share: the session's language, texts, numbers as Flemish
-readers write them, and suppressed figures shown with their reason."""
+readers write them, suppressed figures shown with their reason, and user text shown as
+text."""
 
 from __future__ import annotations
 
 import math
+import re
 
 import streamlit as st
 
@@ -18,6 +20,17 @@ def lang() -> str:
 
 def t(key: str, **params: object) -> str:
     return message(key, lang(), **params)
+
+
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=&^@])")
+
+
+def plain(text: object) -> str:
+    """``text`` from a user (a file name, a cell, an e-mail address) made safe to put in
+    a message that Streamlit renders as Markdown: every character Markdown could act on
+    is escaped and line breaks become spaces, so it shows as written: no link, image,
+    heading, formula or colour."""
+    return _MARKDOWN.sub(r"\\\1", " ".join(str(text).splitlines()))
 
 
 def language_selector() -> None:

@@ -389,7 +389,70 @@ def user_list() -> None:
     from kpi.users import UserStore
 
     for user in UserStore(get_settings().data_dir).users():
-        typer.echo(f"{user.email:<40} {user.role:<12} {user.factory_code or ''}")
+        state = "  uitgeschakeld/disabled" if user.disabled else ""
+        typer.echo(f"{user.email:<40} {user.role:<12} {user.factory_code or '':<6}{state}")
+
+
+EmailArgument = Annotated[str, typer.Argument(help="E-mail address of the account")]
+
+
+def _change_user(change) -> None:
+    """Apply ``change(store, settings)`` to the users file; a refusal exits 2."""
+    from kpi.users import UserError, UserStore
+
+    settings = get_settings()
+    try:
+        message = change(UserStore(settings.data_dir), settings)
+    except UserError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from exc
+    typer.echo(message)
+
+
+@user_app.command("disable")
+def user_disable(email: EmailArgument) -> None:
+    """Disable an account: it cannot log in, and its open sessions end at once."""
+    _change_user(
+        lambda store, _: f"{store.set_disabled(email, True).email}: uitgeschakeld / disabled"
+    )
+
+
+@user_app.command("enable")
+def user_enable(email: EmailArgument) -> None:
+    """Enable a disabled account again."""
+    _change_user(
+        lambda store, _: f"{store.set_disabled(email, False).email}: ingeschakeld / enabled"
+    )
+
+
+@user_app.command("delete")
+def user_delete(email: EmailArgument) -> None:
+    """Delete an account; its open sessions end at once."""
+
+    def delete(store, _) -> str:
+        store.delete(email)
+        return f"{email.strip().lower()}: verwijderd / deleted"
+
+    _change_user(delete)
+
+
+@user_app.command("set-role")
+def user_set_role(
+    email: EmailArgument,
+    role: Annotated[RoleChoice, typer.Option("--role", help="factory, coordinator, city or admin")],
+    factory: Annotated[
+        str | None, typer.Option("--factory", help="Factory code (role factory)")
+    ] = None,
+) -> None:
+    """Change an account's role (and factory); its open sessions get the new role at once."""
+
+    def set_role(store, settings) -> str:
+        codes = load_register(settings.factory_register).codes
+        user = store.set_role(email, role.value, factory, known_factories=codes)
+        where = f" ({user.factory_code})" if user.factory_code else ""
+        return f"{user.email}: {user.role}{where}"
+
+    _change_user(set_role)
 
 
 def ensure_demo_accounts(settings: Settings) -> list[tuple[str, str, str]]:

@@ -230,8 +230,8 @@ MESSAGES.update(
             "en": "E-mail address or password is not right.",
         },
         "login_locked": {
-            "nl": "Te veel mislukte pogingen voor dit account. Probeer opnieuw over {minutes} minuten.",
-            "en": "Too many failed attempts for this account. Try again in {minutes} minutes.",
+            "nl": "Te veel mislukte pogingen. Probeer opnieuw over {seconds} seconden.",
+            "en": "Too many failed attempts. Try again in {seconds} seconds.",
         },
         "login_unmapped": {
             "nl": "Uw account heeft (nog) geen rol op dit platform. Vraag de netwerkcoördinator om toegang.",
@@ -509,3 +509,53 @@ MESSAGES.update(
 def both_languages(key: str, **params: object) -> str:
     """The message ``key`` in Dutch and English on one line, for operators' consoles."""
     return " / ".join(messages(key, **params).values())
+
+
+# --- hostile users and the web server (sessions, accounts, uploads, failures) ----------
+MESSAGES.update(
+    {
+        "login_unavailable": {
+            "nl": "Aanmelden is op dit moment niet mogelijk. Probeer later opnieuw of verwittig de beheerder.",
+            "en": "Logging in is not possible at the moment. Try again later or tell the administrator.",
+        },
+        "session_ended": {
+            "nl": "Uw sessie is beëindigd (te lang niet gebruikt, of uw account is gewijzigd). Meld u opnieuw aan.",
+            "en": "Your session has ended (unused for too long, or your account was changed). Please log in again.",
+        },
+        "page_failed": {
+            "nl": "Deze pagina kon niet getoond worden door een fout op de server. De fout is gelogd; probeer het later opnieuw of verwittig de beheerder (tijdstip {time}).",
+            "en": "This page could not be shown because of an error on the server. The error was logged; try again later or tell the administrator (time {time}).",
+        },
+        "snapshot_unreadable": {
+            "nl": "De gepubliceerde cijfers zijn op dit moment niet leesbaar. De fout is gelogd; ze verschijnen weer na de volgende verwerking.",
+            "en": "The published figures cannot be read at the moment. The error was logged; they reappear after the next run.",
+        },
+        "upload_check_limit": {
+            "nl": "Het controleren van dit bestand vroeg meer dan {seconds} seconden of {memory_mb} MB geheugen; er is niets opgeslagen. Verdeel de gegevens over kleinere bestanden (bv. één per jaar).",
+            "en": "Checking this file took more than {seconds} seconds or {memory_mb} MB of memory; nothing was stored. Split the data into smaller files (e.g. one per year).",
+        },
+        "upload_check_failed": {
+            "nl": "Dit bestand kon niet gecontroleerd worden door een fout op de server; er is niets opgeslagen. De fout is gelogd.",
+            "en": "This file could not be checked because of an error on the server; nothing was stored. The error was logged.",
+        },
+        "users_change": {"nl": "Account wijzigen", "en": "Change an account"},
+        "users_account": {"nl": "Account", "en": "Account"},
+        "users_disabled": {"nl": "Uitgeschakeld", "en": "Disabled"},
+        "users_set_role": {"nl": "Rol wijzigen", "en": "Change role"},
+        "users_disable": {"nl": "Uitschakelen", "en": "Disable"},
+        "users_enable": {"nl": "Inschakelen", "en": "Enable"},
+        "users_delete": {"nl": "Verwijderen", "en": "Delete"},
+        "users_changed": {
+            "nl": "Account {email}: {what}.",
+            "en": "Account {email}: {what}.",
+        },
+        "users_not_self": {
+            "nl": "U kunt uw eigen account niet uitschakelen, verwijderen of van rol veranderen.",
+            "en": "You cannot disable, delete or change the role of your own account.",
+        },
+        "users_role_set": {"nl": "rol is nu {role}", "en": "role is now {role}"},
+        "users_was_disabled": {"nl": "uitgeschakeld", "en": "disabled"},
+        "users_was_enabled": {"nl": "ingeschakeld", "en": "enabled"},
+        "users_was_deleted": {"nl": "verwijderd", "en": "deleted"},
+    }
+)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -270,9 +271,51 @@ EXPORTS = {
 """What ``kpi export`` can write: anonymous, disclosure-controlled tables only."""
 
 
+FORMULA_START = r"^[=+\-@\t\r]"
+"""A text cell starting with one of these is read by a spreadsheet as a formula."""
+_PLAIN_NUMBER = r"^[+-]?[0-9][0-9.,]*$"
+
+
+def neutralise_formulas(frame: pl.DataFrame) -> pl.DataFrame:
+    """``frame`` with every text cell (and column name) that a spreadsheet would run as a
+    formula prefixed with ``'``, so it opens as the text it is (CSV formula injection).
+
+    Numeric columns are left alone, so negative numbers stay numbers; a text cell that is
+    just a signed number (``-3,5``) is not a formula and is left as written too.
+    """
+    text_columns = [
+        name
+        for name, dtype in frame.schema.items()
+        if dtype == pl.String or dtype == pl.Categorical or isinstance(dtype, pl.Enum)
+    ]
+    risky = [
+        pl.when(
+            pl.col(name).cast(pl.String).str.contains(FORMULA_START)
+            & ~pl.col(name).cast(pl.String).str.contains(_PLAIN_NUMBER)
+        )
+        .then(pl.lit("'") + pl.col(name).cast(pl.String))
+        .otherwise(pl.col(name).cast(pl.String))
+        .alias(name)
+        for name in text_columns
+    ]
+    safe = frame.with_columns(risky) if risky else frame
+    return safe.rename(
+        {
+            name: f"'{name}"
+            for name in safe.columns
+            if re.match(FORMULA_START, name) and not re.match(_PLAIN_NUMBER, name)
+        }
+    )
+
+
 def excel_csv(frame: pl.DataFrame) -> bytes:
-    """CSV as Excel on a Belgian machine opens it: ``;``, decimal comma, UTF-8 with BOM."""
-    return frame.write_csv(separator=";", decimal_comma=True).encode("utf-8-sig")
+    """CSV as Excel on a Belgian machine opens it: ``;``, decimal comma, UTF-8 with BOM.
+
+    Every CSV the platform writes goes through here, so none carries a runnable formula
+    (see :func:`neutralise_formulas`)."""
+    return (
+        neutralise_formulas(frame).write_csv(separator=";", decimal_comma=True).encode("utf-8-sig")
+    )
 
 
 def export(snapshot: Path, what: str, fmt: str, output: Path) -> int:

@@ -23,7 +23,9 @@ class Settings(BaseSettings):
     ``KPI_FACTORY_REGISTER``, ``KPI_DISCLOSURE_CONFIG``, ``KPI_PSEUDONYM_KEY``,
     ``KPI_MAX_FILE_MB``, ``KPI_LANG``, and the reading limits ``KPI_MAX_UNPACKED_MB``,
     ``KPI_MAX_ZIP_RATIO``, ``KPI_MAX_ROWS``, ``KPI_MAX_CELLS``, ``KPI_MAX_FINDINGS_PER_RULE``
-    (see docs/files.md).
+    (see docs/files.md), ``KPI_SESSION_IDLE_MINUTES``,
+    ``KPI_UPLOAD_CHECK_SECONDS``, ``KPI_UPLOAD_CHECK_MEMORY_MB``, ``KPI_TRUST_FORWARDED_FOR``
+    (see docs/security.md).
     """
 
     model_config = SettingsConfigDict(env_prefix="KPI_", extra="ignore")
@@ -41,6 +43,15 @@ class Settings(BaseSettings):
     max_rows: int = Field(default=10_000, gt=0)
     max_cells: int = Field(default=500_000, gt=0)
     max_findings_per_rule: int = Field(default=50, gt=0)
+    session_idle_minutes: float = Field(default=30.0, gt=0)
+    """A dashboard session without a page load for this long must log in again."""
+    upload_check_seconds: float = Field(default=60.0, gt=0)
+    """Wall-clock limit of checking one uploaded file (in its own process)."""
+    upload_check_memory_mb: int = Field(default=2048, gt=0)
+    """Memory limit of the process that checks one uploaded file."""
+    trust_forwarded_for: bool = False
+    """Behind one reverse proxy: throttle logins by the client address the proxy adds to
+    ``X-Forwarded-For`` rather than by the proxy's own address."""
 
     @property
     def landing_dir(self) -> Path:

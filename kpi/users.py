@@ -1,30 +1,33 @@
 """Local accounts of the embedded deployment: argon2-hashed passwords in the data dir,
-and a guard that slows down password guessing.
+accounts that can be disabled, changed and deleted, and a guard that slows down password
+guessing.
 
-Passwords are never stored or logged in clear. When an OIDC provider is configured the
-dashboards use it instead (see ``dashboards/auth.py``).
+Passwords are never stored or logged in clear, and none from a list of common passwords
+is accepted. When an OIDC provider is configured the dashboards use it instead (see
+``dashboards/auth.py``).
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import re
 import time
-from dataclasses import asdict, dataclass
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Literal
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from filelock import FileLock
+from filelock import FileLock, Timeout
 
 Role = Literal["factory", "coordinator", "city", "admin"]
 ROLES: tuple[Role, ...] = ("factory", "coordinator", "city", "admin")
 MIN_PASSWORD_LENGTH = 10
-MAX_FAILURES = 5
-LOCK_SECONDS = 15 * 60
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _hasher = PasswordHasher()
 
@@ -36,6 +39,7 @@ class User:
     email: str
     role: Role
     factory_code: str | None = None
+    disabled: bool = False
 
 
 class UserError(ValueError):
@@ -51,6 +55,29 @@ def _write_private(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
+@cache
+def _common_passwords() -> frozenset[str]:
+    """The 30,000 most common passwords (zxcvbn's list, from leaked password sets)."""
+    from zxcvbn.frequency_lists import FREQUENCY_LISTS
+
+    return frozenset(FREQUENCY_LISTS["passwords"])
+
+
+def password_problem(password: str) -> str | None:
+    """Why ``password`` may not be used (both languages), or None when it may."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return (
+            f"wachtwoord te kort (minstens {MIN_PASSWORD_LENGTH} tekens) / "
+            f"password too short (at least {MIN_PASSWORD_LENGTH} characters)"
+        )
+    if password.lower() in _common_passwords():
+        return (
+            "dit wachtwoord staat op een lijst van veelgebruikte wachtwoorden; kies een ander / "
+            "this password is on a list of common passwords; choose another"
+        )
+    return None
+
+
 class UserStore:
     """The users file (``$KPI_DATA_DIR/users.json``, mode 0600)."""
 
@@ -63,25 +90,25 @@ class UserStore:
             return {}
         return json.loads(self.path.read_text(encoding="utf-8"))
 
-    def users(self) -> list[User]:
-        return [
-            User(email, record["role"], record.get("factory_code"))
-            for email, record in sorted(self._load().items())
-        ]
+    @staticmethod
+    def _user(email: str, record: dict) -> User:
+        return User(email, record["role"], record.get("factory_code"), bool(record.get("disabled")))
 
-    def add(
-        self,
-        email: str,
-        role: str,
-        password: str,
-        factory_code: str | None = None,
-        *,
-        known_factories: list[str] | None = None,
-    ) -> User:
-        """Create or replace the account ``email``."""
-        email = email.strip().lower()
-        if not _EMAIL.match(email):
-            raise UserError(f"'{email}' is geen e-mailadres / is not an e-mail address")
+    def users(self) -> list[User]:
+        """Every account, disabled ones too."""
+        return [self._user(email, record) for email, record in sorted(self._load().items())]
+
+    def get(self, email: str) -> User | None:
+        """The account ``email`` as it is now, or None when it is deleted or disabled."""
+        record = self._load().get(email.strip().lower())
+        if record is None or record.get("disabled"):
+            return None
+        return self._user(email.strip().lower(), record)
+
+    @staticmethod
+    def _role(
+        role: str, factory_code: str | None, known_factories: list[str] | None
+    ) -> tuple[Role, str | None]:
         if role not in ROLES:
             raise UserError(f"rol/role must be one of {', '.join(ROLES)}")
         if role == "factory":
@@ -96,11 +123,25 @@ class UserStore:
                 )
         elif factory_code:
             raise UserError("--factory hoort alleen bij de rol factory / only for role factory")
-        if len(password) < MIN_PASSWORD_LENGTH:
-            raise UserError(
-                f"wachtwoord te kort (minstens {MIN_PASSWORD_LENGTH} tekens) / "
-                f"password too short (at least {MIN_PASSWORD_LENGTH} characters)"
-            )
+        return role, factory_code  # type: ignore[return-value]
+
+    def add(
+        self,
+        email: str,
+        role: str,
+        password: str,
+        factory_code: str | None = None,
+        *,
+        known_factories: list[str] | None = None,
+    ) -> User:
+        """Create or replace the account ``email`` (enabled, with this password)."""
+        email = email.strip().lower()
+        if not _EMAIL.match(email):
+            raise UserError(f"'{email}' is geen e-mailadres / is not an e-mail address")
+        role, factory_code = self._role(role, factory_code, known_factories)
+        problem = password_problem(password)
+        if problem:
+            raise UserError(problem)
         with self._lock:
             records = self._load()
             records[email] = {
@@ -109,10 +150,52 @@ class UserStore:
                 "password_hash": _hasher.hash(password),
             }
             _write_private(self.path, json.dumps(records, indent=2))
-        return User(email, role, factory_code)  # type: ignore[arg-type]
+        return User(email, role, factory_code)
+
+    def _change(self, email: str, change: Callable[[dict], dict | None]) -> User | None:
+        email = email.strip().lower()
+        with self._lock:
+            records = self._load()
+            if email not in records:
+                raise UserError(f"'{email}': geen account / no such account")
+            record = change(dict(records[email]))
+            if record is None:
+                del records[email]
+            else:
+                records[email] = record
+            _write_private(self.path, json.dumps(records, indent=2))
+        return None if record is None else self._user(email, record)
+
+    def set_disabled(self, email: str, disabled: bool) -> User:
+        """Disable (or enable again) ``email``: a disabled account cannot log in, and its
+        open sessions end at their next page load."""
+        user = self._change(email, lambda record: {**record, "disabled": disabled})
+        assert user is not None
+        return user
+
+    def set_role(
+        self,
+        email: str,
+        role: str,
+        factory_code: str | None = None,
+        *,
+        known_factories: list[str] | None = None,
+    ) -> User:
+        """Give ``email`` another role (and factory); its open sessions get it at once."""
+        role, factory_code = self._role(role, factory_code, known_factories)
+        user = self._change(
+            email, lambda record: {**record, "role": role, "factory_code": factory_code}
+        )
+        assert user is not None
+        return user
+
+    def delete(self, email: str) -> None:
+        """Remove the account ``email``; its open sessions end at their next page load."""
+        self._change(email, lambda record: None)
 
     def verify(self, email: str, password: str) -> User | None:
-        """The user, when the password is right; None otherwise (also for unknown e-mail)."""
+        """The user, when the password is right and the account enabled; None otherwise
+        (also for an unknown e-mail)."""
         record = self._load().get(email.strip().lower())
         if record is None:
             # spend the same time as a real check: no telling which e-mails exist
@@ -123,56 +206,137 @@ class UserStore:
             _hasher.verify(record["password_hash"], password)
         except (VerificationError, InvalidHashError):
             return None
-        return User(email.strip().lower(), record["role"], record.get("factory_code"))
+        if record.get("disabled"):
+            return None
+        return self._user(email.strip().lower(), record)
 
 
 _DUMMY_HASH = _hasher.hash("not-a-password-of-anyone")
 
 
-@dataclass
-class _Failures:
-    count: int
-    last: float
+# --- guessing ---------------------------------------------------------------------------
+
+FREE_ATTEMPTS = {"pair": 5, "client": 20, "account": 50}
+"""Failed logins allowed before waiting: of one client on one account, of one client on
+any account (spraying), and of any client on one account (a distributed guess). One
+client guessing at an account slows only itself down on that account; the account's own
+counter is high enough that locking someone else out takes many clients."""
+FIRST_WAIT_SECONDS = 30
+MAX_WAIT_SECONDS = 15 * 60
+FORGET_SECONDS = 24 * 3600
+MAX_ENTRIES = 10_000
+
+
+class LoginUnavailable(RuntimeError):
+    """The guard cannot record attempts (e.g. a read-only data directory): nobody may try
+    a password until it can (fail closed)."""
+
+
+@dataclass(frozen=True)
+class LoginAttempt:
+    """The outcome of one login: the user, or how long to wait before trying again."""
+
+    user: User | None
+    wait_seconds: int = 0
 
 
 class LoginGuard:
-    """After ``MAX_FAILURES`` failed logins for one e-mail address, refuse that address
-    for ``LOCK_SECONDS`` (shared by every dashboard process through a file)."""
+    """Exponential back-off on failed logins, shared by every dashboard process through a
+    file: after ``FREE_ATTEMPTS`` failures of a kind, the next attempt waits
+    ``FIRST_WAIT_SECONDS``, doubling with each further failure up to ``MAX_WAIT_SECONDS``.
 
-    def __init__(self, data_dir: Path, clock=time.time) -> None:
+    An attempt is counted *before* its password is checked, under the file lock, so
+    parallel attempts cannot get past the limit; if it cannot be counted, it is refused.
+    The file holds only hashes of e-mail addresses and client addresses, forgets them a
+    day after their last failure and keeps at most ``max_entries``.
+    """
+
+    def __init__(self, data_dir: Path, clock=time.time, max_entries: int = MAX_ENTRIES) -> None:
         self.path = data_dir / "auth" / "failed-logins.json"
-        self._lock = FileLock(str(data_dir / ".failed-logins.lock"))
+        self._lock = FileLock(str(data_dir / ".failed-logins.lock"), timeout=10)
         self._clock = clock
+        self.max_entries = max_entries
 
-    def _load(self) -> dict[str, _Failures]:
+    @staticmethod
+    def _keys(email: str, client: str) -> dict[str, str]:
+        account = email.strip().lower()
+
+        def digest(*parts: str) -> str:
+            return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:32]
+
+        return {
+            "pair": "pair:" + digest(client, account),
+            "client": "client:" + digest(client),
+            "account": "account:" + digest(account),
+        }
+
+    def _load(self) -> dict[str, list[float]]:
         if not self.path.exists():
             return {}
-        data = json.loads(self.path.read_text(encoding="utf-8"))
-        return {email: _Failures(**entry) for email, entry in data.items()}
+        return json.loads(self.path.read_text(encoding="utf-8"))
 
-    def _save(self, entries: dict[str, _Failures]) -> None:
-        _write_private(self.path, json.dumps({k: asdict(v) for k, v in entries.items()}))
+    def _save(self, entries: dict[str, list[float]]) -> None:
+        now = self._clock()
+        kept = {k: v for k, v in entries.items() if now - v[1] <= FORGET_SECONDS}
+        if len(kept) > self.max_entries:
+            newest = sorted(kept.items(), key=lambda item: item[1][1])[-self.max_entries :]
+            kept = dict(newest)
+        _write_private(self.path, json.dumps(kept))
 
-    def seconds_locked(self, email: str) -> int:
-        entry = self._load().get(email.strip().lower())
-        if entry is None or entry.count < MAX_FAILURES:
-            return 0
-        return max(0, int(entry.last + LOCK_SECONDS - self._clock()))
+    def _wait(self, entries: dict[str, list[float]], keys: dict[str, str]) -> int:
+        now = self._clock()
+        waits = [0.0]
+        for kind, key in keys.items():
+            failures, last = entries.get(key, (0, 0.0))
+            if now - last > FORGET_SECONDS or failures < FREE_ATTEMPTS[kind]:
+                continue
+            extra = int(failures) - FREE_ATTEMPTS[kind]
+            delay = min(MAX_WAIT_SECONDS, FIRST_WAIT_SECONDS * 2 ** min(extra, 32))
+            waits.append(last + delay - now)
+        return max(0, int(max(waits) + 0.999))
 
-    def failed(self, email: str) -> None:
-        key = email.strip().lower()
-        with self._lock:
-            entries = self._load()
-            entry = entries.get(key)
-            now = self._clock()
-            if entry is None or now - entry.last > LOCK_SECONDS:
-                entry = _Failures(0, now)
-            entries[key] = _Failures(entry.count + 1, now)
-            self._save(entries)
+    def wait_seconds(self, email: str, client: str) -> int:
+        """How long ``client`` must wait before it may try a password for ``email``."""
+        try:
+            return self._wait(self._load(), self._keys(email, client))
+        except (OSError, ValueError) as exc:
+            raise LoginUnavailable(str(exc)) from exc
 
-    def succeeded(self, email: str) -> None:
-        key = email.strip().lower()
-        with self._lock:
-            entries = self._load()
-            if entries.pop(key, None) is not None:
+    def attempt(self, email: str, client: str, verify: Callable[[], User | None]) -> LoginAttempt:
+        """Count an attempt of ``client`` on ``email``, then ``verify`` the password (only
+        when no wait applies). Raises :class:`LoginUnavailable` when the attempt cannot
+        be recorded: then no password is checked at all."""
+        keys = self._keys(email, client)
+        try:
+            with self._lock:
+                entries = self._load()
+                wait = self._wait(entries, keys)
+                if wait:
+                    return LoginAttempt(None, wait)
+                now = self._clock()
+                for key in keys.values():
+                    failures, last = entries.get(key, (0, now))
+                    if now - last > FORGET_SECONDS:
+                        failures = 0
+                    entries[key] = [failures + 1, now]
                 self._save(entries)
+        except (OSError, ValueError, Timeout) as exc:
+            raise LoginUnavailable(str(exc)) from exc
+        user = verify()
+        if user is not None:
+            self._succeeded(keys)
+        return LoginAttempt(user)
+
+    def _succeeded(self, keys: dict[str, str]) -> None:
+        """The right password: the counted attempt was no failure. The account and this
+        client's attempts on it start afresh; the client's spraying count only loses
+        this one attempt."""
+        # when it cannot be saved the user is still let in: it only keeps counts higher
+        with contextlib.suppress(OSError, ValueError, Timeout), self._lock:
+            entries = self._load()
+            entries.pop(keys["pair"], None)
+            entries.pop(keys["account"], None)
+            client = entries.get(keys["client"])
+            if client is not None:
+                client[0] = max(0, client[0] - 1)
+            self._save(entries)

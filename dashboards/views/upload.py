@@ -4,12 +4,13 @@ import polars as pl
 import streamlit as st
 
 from dashboards import data, session
-from dashboards.ui import lang, t
+from dashboards.ui import lang, plain, t
 from kpi.contracts import DATASETS, load_contract
 from kpi.validation import describe_periods
 
 viewer = session.viewer("factory")
 st.title(t("page_upload"))
+data.prepare_upload_checks(viewer)
 
 contracts = {name: load_contract(name) for name in DATASETS}
 dataset = st.selectbox(t("dataset"), DATASETS, format_func=lambda d: contracts[d].title(lang()))
@@ -37,14 +38,16 @@ for file in files or []:
     report = handled[key]
 
     def findings_table(items) -> pl.DataFrame:
+        # st.table renders its cells as Markdown: the file's own text (column names,
+        # values, messages quoting them) is escaped so it shows as written
         return pl.DataFrame(
             [
                 {
                     t("col_row"): f.row,
-                    t("col_column"): f.column,
-                    t("col_value"): f.value,
-                    t("col_message"): f.message(lang()),
-                    t("col_rule"): f.rule,
+                    t("col_column"): None if f.column is None else plain(f.column),
+                    t("col_value"): None if f.value is None else plain(f.value),
+                    t("col_message"): plain(f.message(lang())),
+                    t("col_rule"): plain(f.rule),
                 }
                 for f in items
             ]
@@ -54,7 +57,7 @@ for file in files or []:
         st.success(
             t(
                 "upload_accepted",
-                file=file.name,
+                file=plain(file.name),
                 rows=report.values.height,
                 periods=describe_periods(report.periods),
             ),
@@ -62,7 +65,8 @@ for file in files or []:
         )
     else:
         st.error(
-            t("upload_refused", file=file.name, count=len(report.errors)), icon=":material/error:"
+            t("upload_refused", file=plain(file.name), count=len(report.errors)),
+            icon=":material/error:",
         )
         st.table(findings_table(report.errors))
     if report.warnings:
@@ -73,7 +77,8 @@ st.subheader(t("history"))
 waiting = data.waiting_files(viewer)
 if waiting:
     st.caption(
-        f"{t('waiting')}: " + ", ".join(f"{w['file_name']} ({w['dataset']})" for w in waiting)
+        f"{t('waiting')}: "
+        + ", ".join(f"{plain(w['file_name'])} ({w['dataset']})" for w in waiting)
     )
 try:
     history = data.submissions(viewer)

