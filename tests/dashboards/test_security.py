@@ -158,6 +158,10 @@ def test_an_upload_that_hits_a_checking_limit_is_refused_with_a_clear_message(
     """The check runs in a process of its own: past its memory or time limit that process
     ends, the uploader reads why, and the server goes on serving pages."""
     monkeypatch.setenv("KPI_MAX_FILE_MB", "50")
+    # past the readers' own row and cell caps, so that the process limit is what stops it
+    monkeypatch.setenv("KPI_MAX_ROWS", "1000000")
+    monkeypatch.setenv("KPI_MAX_CELLS", "100000000")
+    monkeypatch.setenv("KPI_MAX_UNPACKED_MB", "1000")
     monkeypatch.setenv(setting, value)
     reset_settings_cache()
     app = open_page(log_in_as("f01@test.example"), "upload")
