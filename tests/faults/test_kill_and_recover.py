@@ -113,7 +113,7 @@ def test_a_killed_run_is_finished_by_the_next_one(recovered):
     with open_snapshot(settings.serving_path) as snapshot:
         ((source_run,),) = snapshot.execute("SELECT source_run_id FROM snapshot_info").fetchall()
         ((logged,),) = snapshot.execute("SELECT count(*) FROM coordinator_submissions").fetchall()
-        ((figures,),) = snapshot.execute("SELECT count(*) FROM factory_kpis").fetchall()
+        ((figures,),) = snapshot.execute("SELECT count(*) FROM own_kpis").fetchall()
     assert source_run == finisher
     assert logged == len(deployment.expected)
     assert figures > 0
