@@ -222,7 +222,7 @@ def settle(
     return target
 
 
-def clean_debris(settings: Settings, *, now: float | None = None) -> list[Path]:
+def clean_debris(settings: Settings) -> list[Path]:
     """Remove what a run or an upload that died left behind; return what was removed.
 
     Only called by a run holding the warehouse lock, so no other run is settling files:
@@ -230,7 +230,7 @@ def clean_debris(settings: Settings, *, now: float | None = None) -> list[Path]:
     whose file has already moved out, and hidden half-copied uploads older than
     :data:`STALE_SECONDS` (younger ones may still be being written by an upload).
     """
-    moment = time.time() if now is None else now
+    moment = time.time()
     removed: list[Path] = []
     for base in (settings.archive_dir, settings.quarantine_dir):
         if base.is_dir():

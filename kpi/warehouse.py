@@ -145,10 +145,14 @@ def mark_unpublished(settings: Settings) -> None:
 
 
 def unpublished_change(settings: Settings) -> str | None:
-    """An id of the warehouse change the snapshot does not show yet, or None."""
+    """An id of the warehouse change the snapshot does not show yet, or None. A
+    warehouse without any snapshot (a run died before its first publication, or the
+    snapshot was lost) counts as such a change."""
     try:
         return settings.unpublished_path.read_text().strip() or "unpublished"
     except FileNotFoundError:
+        if settings.warehouse_path.exists() and not settings.serving_path.exists():
+            return "no-snapshot"
         return None
 
 

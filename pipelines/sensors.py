@@ -53,15 +53,16 @@ def retry_delay(attempts: int) -> dt.timedelta:
 def landing_zone_sensor(
     context: dg.SensorEvaluationContext, platform: PlatformResource
 ) -> dg.SensorResult | dg.SkipReason:
+    instance = context.instance
+    # first, so that a dead run never holds the queue, even when nothing waits
+    for run_id in fail_dead_runs(instance, MONTHLY_JOB):
+        context.log.warning(f"Run {run_id} had lost its process; it is marked failed.")
     settings = platform.settings()
     pending = list_pending(settings)
     requests = pending_requests(settings)
     unpublished = unpublished_change(settings)
     if not pending and not requests and unpublished is None:
         return dg.SkipReason("No files or release requests wait.")
-    instance = context.instance
-    for run_id in fail_dead_runs(instance, MONTHLY_JOB):
-        context.log.warning(f"Run {run_id} had lost its process; it is marked failed.")
     active = instance.get_run_records(
         dg.RunsFilter(job_name=MONTHLY_JOB, statuses=ACTIVE_STATUSES), limit=1
     )

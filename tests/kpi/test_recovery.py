@@ -124,3 +124,13 @@ def test_the_unpublished_note_is_removed_only_for_the_change_published(settings)
     assert unpublished_change(settings) not in (None, published)
     mark_published(settings, unpublished_change(settings))
     assert unpublished_change(settings) is None
+
+
+def test_a_warehouse_without_a_snapshot_counts_as_unpublished(settings):
+    assert unpublished_change(settings) is None
+    settings.warehouse_path.parent.mkdir(parents=True)
+    settings.warehouse_path.write_bytes(b"")
+    assert unpublished_change(settings) == "no-snapshot"
+    settings.serving_path.parent.mkdir(parents=True)
+    settings.serving_path.write_bytes(b"")
+    assert unpublished_change(settings) is None

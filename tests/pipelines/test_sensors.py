@@ -119,20 +119,24 @@ def test_waits_while_a_monthly_cycle_runs(settings, make_file):
     assert "a monthly cycle is running" in str(result.skip_message)
 
 
-def test_a_run_whose_process_died_is_failed_and_the_next_one_starts(settings, make_file):
-    submit(make_file("quality"), "quality", "F01", settings)
+def add_run_of_a_dead_process(instance: dg.DagsterInstance, run_id: str) -> None:
     gone = subprocess.Popen(["true"])
     gone.wait()
     host = this_process().split(":")[0]
-    with dg.instance_for_test() as instance:
-        instance.add_run(
-            DagsterRun(
-                job_name=MONTHLY_JOB,
-                run_id="killed",
-                status=dg.DagsterRunStatus.STARTED,
-                tags={PROCESS_TAG: f"{host}:{gone.pid}:12345"},
-            )
+    instance.add_run(
+        DagsterRun(
+            job_name=MONTHLY_JOB,
+            run_id=run_id,
+            status=dg.DagsterRunStatus.STARTED,
+            tags={PROCESS_TAG: f"{host}:{gone.pid}:12345"},
         )
+    )
+
+
+def test_a_run_whose_process_died_is_failed_and_the_next_one_starts(settings, make_file):
+    submit(make_file("quality"), "quality", "F01", settings)
+    with dg.instance_for_test() as instance:
+        add_run_of_a_dead_process(instance, "killed")
         result = evaluate(settings, instance)
         assert instance.get_run_by_id("killed").status == dg.DagsterRunStatus.FAILURE
         (failure,) = [
@@ -153,3 +157,11 @@ def test_a_snapshot_behind_the_warehouse_starts_a_run(settings):
     (request,) = result.run_requests
     assert request.tags["kpi/files"] == "0"
     assert request.run_key.startswith("publish-")
+
+
+def test_a_dead_run_is_failed_even_when_nothing_waits(settings):
+    with dg.instance_for_test() as instance:
+        add_run_of_a_dead_process(instance, "killed")
+        result = evaluate(settings, instance)
+        assert instance.get_run_by_id("killed").status == dg.DagsterRunStatus.FAILURE
+    assert isinstance(result, dg.SkipReason)
