@@ -41,8 +41,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "No header row found: none of the first {rows} filled rows holds the column names of dataset {dataset} (such as factory_code and period). Use the column names of the template.",
     },
     "wrong_dataset": {
-        "nl": "Dit lijkt een bestand van {title} ({found}), niet van {expected} ({dataset}). Kies bij het indienen de juiste dataset.",
-        "en": "This looks like a {title} file ({found}), not {expected} ({dataset}). Choose the right dataset when submitting.",
+        "nl": "Dit lijkt een bestand van {title}, niet van {expected}: dien het in onder de dataset {title}.",
+        "en": "This looks like a {title} file, not {expected}: submit it under the dataset {title}.",
     },
     "file_unreadable": {
         "nl": "Het bestand kon niet gelezen worden ({detail}). Sla het opnieuw op als .xlsx of .csv en dien het opnieuw in.",
