@@ -382,7 +382,16 @@ def report(results: dict) -> None:
     )
     table.add_column("stage")
     table.add_column("seconds", justify="right")
-    for name in ("read", "validate", "store", "checks", "kpis", "peer_stats", "region", "publish"):
+    for name in (
+        "read",
+        "validate",
+        "store",
+        "checks",
+        "kpis",
+        "releases",
+        "peer_stats",
+        "publish",
+    ):
         table.add_row(name, f"{cycle['stages'].get(name, 0.0):.2f}")
     staged = sum(cycle["stages"].values())
     table.add_row("other (process start, imports, Dagster)", f"{cycle['seconds'] - staged:.2f}")

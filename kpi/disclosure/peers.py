@@ -29,7 +29,6 @@ from kpi.disclosure.rules import (
 )
 from kpi.kpis import FACTORY_KPIS, MARTS
 from kpi.register import FactoryRegister
-from kpi.timing import stage
 from kpi.warehouse import PSEUDONYM_COLUMN, scalar
 
 FACTORY_PEER_GROUPS = f"{MARTS}.factory_peer_groups"
@@ -192,7 +191,6 @@ def _apply_overlap_rule(
                     break
 
 
-@stage("peer_stats")
 def peer_statistics(
     con: duckdb.DuckDBPyConnection,
     period: dt.date,

@@ -33,6 +33,7 @@ from kpi.disclosure.rules import (
     fails_p_percent,
 )
 from kpi.kpis import FACTORY_KPIS, MARTS
+from kpi.timing import stage
 from kpi.warehouse import PSEUDONYM_COLUMN, SUBMISSIONS_TABLE, scalar
 
 RELEASES = f"{MARTS}.releases"
@@ -567,6 +568,11 @@ def carry_out(
     month or all), then, for the quarterly revision, every month with changes waiting.
     ``publication_for(requested_by)`` gives the :class:`Publication` of each act.
     Returns every outcome, and per request its outcomes."""
+    with stage("releases"):
+        return _carry_out(con, publication_for, on, requests, revise_all)
+
+
+def _carry_out(con, publication_for, on, requests, revise_all):
     ensure_release_tables(con)
     contributions = region.contributions(con)
     outcomes: list[Outcome] = []
