@@ -27,10 +27,8 @@ from kpi.disclosure.rules import (
     DIFFERENCING,
     THRESHOLD,
     DisclosureSettings,
-    by_contributor,
     change_reason,
     contributor_count,
-    fails_p_percent,
 )
 from kpi.kpis import FACTORY_KPIS, MARTS
 from kpi.timing import stage
@@ -234,14 +232,38 @@ def _region_basis(figures: Iterable[region.Figure]) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=BASIS_SCHEMA, orient="row")
 
 
-def _published_region_bases(
-    con: duckdb.DuckDBPyConnection, period: dt.date
-) -> dict[tuple[str, str], list[tuple[dict[str, float], dict[str, float]]]]:
-    """(indicator, scope) -> the (numerators, denominators) of every published figure of
-    the same indicator within a year of ``period`` (other months only)."""
-    rows = con.execute(
+def _differencing_failures(
+    con: duckdb.DuckDBPyConnection,
+    period: dt.date,
+    found: dict[tuple, region.Figure],
+    publication: Publication,
+) -> set[tuple[str, str]]:
+    """(indicator, scope) of the figures of ``period`` whose difference with the same
+    figure published in another month up to a year apart fails the p % rule, on the
+    numerator or the denominator sum (contributions pooled per contributor)."""
+    now = pl.DataFrame(
+        [
+            (f.indicator, f.scope, part, factory, amount)
+            for f in found.values()
+            if not f.reason
+            for part, amounts in (("num", f.factories), ("den", f.denominators))
+            for factory, amount in amounts.items()
+        ],
+        schema={
+            "indicator": pl.String,
+            "scope": pl.String,
+            "part": pl.String,
+            "factory": pl.String,
+            "now": pl.Float64,
+        },
+        orient="row",
+    )
+    if now.height == 0:
+        return set()
+    published = con.sql(
         f"""
-        SELECT b.name, b.figure_group, b.period, b.{PSEUDONYM_COLUMN}, b.numerator, b.denominator
+        SELECT b.name AS indicator, b.figure_group AS scope, b.period AS month,
+               b.{PSEUDONYM_COLUMN} AS factory, b.numerator AS num, b.denominator AS den
         FROM {RELEASE_BASIS} AS b
         JOIN {REGION_INDICATORS} AS r
           ON r.period = b.period AND r.indicator = b.name AND r.scope = b.figure_group
@@ -249,19 +271,46 @@ def _published_region_bases(
           AND b.period BETWEEN ? - INTERVAL {NEIGHBOUR_MONTHS} MONTH
                            AND ? + INTERVAL {NEIGHBOUR_MONTHS} MONTH
         """,
-        [period, period, period],
-    ).fetchall()
-    found: dict[tuple, dict[dt.date, tuple[dict, dict]]] = {}
-    for name, scope, month, factory, numerator, denominator in rows:
-        numerators, denominators = found.setdefault((name, scope), {}).setdefault(month, ({}, {}))
-        numerators[factory] = numerator
-        if denominator is not None:
-            denominators[factory] = denominator
-    return {key: list(months.values()) for key, months in found.items()}
-
-
-def _differences(now: dict[str, float], then: dict[str, float]) -> dict[str, float]:
-    return {f: now.get(f, 0.0) - then.get(f, 0.0) for f in set(now) | set(then)}
+        params=[period, period, period],
+    ).pl()
+    if published.height == 0:
+        return set()
+    then = published.unpivot(
+        index=["indicator", "scope", "month", "factory"],
+        on=["num", "den"],
+        variable_name="part",
+        value_name="then",
+    ).drop_nulls("then")
+    keys = ["indicator", "scope", "part"]
+    then = then.join(now.select(keys).unique(), on=keys)  # only figures published now
+    pairs = then.select(*keys, "month").unique()
+    contributor = pl.DataFrame(
+        {
+            "factory": list(publication.contributor_of),
+            "contributor": list(publication.contributor_of.values()),
+        },
+        schema={"factory": pl.String, "contributor": pl.String},
+    )
+    deltas = (
+        now.join(pairs, on=keys)
+        .join(then, on=[*keys, "month", "factory"], how="full", coalesce=True)
+        .with_columns((pl.col("now").fill_null(0) - pl.col("then").fill_null(0)).alias("delta"))
+        .join(contributor, on="factory", how="left")
+        .with_columns(pl.coalesce("contributor", "factory").alias("contributor"))
+        .group_by(*keys, "month", "contributor")
+        .agg(pl.col("delta").sum().abs().alias("size"))
+        .sort("size", descending=True)
+        .group_by(*keys, "month", maintain_order=True)
+        .agg(
+            pl.col("size").first().alias("largest"),
+            pl.col("size").slice(2).sum().alias("others"),
+        )
+    )
+    share = publication.disclosure.p_percent / 100
+    failing = deltas.filter(
+        (pl.col("largest") > 0) & (pl.col("others") < share * pl.col("largest"))
+    )
+    return set(failing.select("indicator", "scope").unique().iter_rows())
 
 
 def region_figures_of_month(
@@ -280,20 +329,8 @@ def region_figures_of_month(
     found = region.figures(
         month, publication.disclosure, publication.contributor_of, publication.breakdowns
     )
-    published = _published_region_bases(con, period)
-    for (_, indicator, scope), figure in found.items():
-        if figure.reason:
-            continue
-        for numerators, denominators in published.get((indicator, scope), []):
-            for now, then in ((figure.factories, numerators), (figure.denominators, denominators)):
-                if not now and not then:
-                    continue
-                deltas = by_contributor(_differences(now, then), publication.contributor_of)
-                if fails_p_percent(deltas, publication.disclosure):
-                    figure.reason = DIFFERENCING
-                    break
-            if figure.reason:
-                break
+    for indicator, scope in _differencing_failures(con, period, found, publication):
+        found[(period, indicator, scope)].reason = DIFFERENCING  # published until now
     return found
 
 

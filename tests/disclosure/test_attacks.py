@@ -231,7 +231,7 @@ def test_the_suite_catches_changes_published_without_the_rules(tmp_path, monkeyp
     check against the month before (either alone still holds this attack off)."""
     monkeypatch.setattr(releases, "change_reason", lambda *args: None)
     monkeypatch.setattr(releases, "contributor_count", lambda *args: 99)
-    monkeypatch.setattr(releases, "fails_p_percent", lambda *args: False)
+    monkeypatch.setattr(releases, "_differencing_failures", lambda *args: set())
     net = build(tmp_path, monkeypatch, "demo-12")
     try:
         result = new_member_arrives_late(net)
