@@ -260,57 +260,69 @@ def _differencing_failures(
     )
     if now.height == 0:
         return set()
-    published = con.sql(
-        f"""
-        SELECT b.name AS indicator, b.figure_group AS scope, b.period AS month,
-               b.{PSEUDONYM_COLUMN} AS factory, b.numerator AS num, b.denominator AS den
-        FROM {RELEASE_BASIS} AS b
-        JOIN {REGION_INDICATORS} AS r
-          ON r.period = b.period AND r.indicator = b.name AND r.scope = b.figure_group
-        WHERE b.figure = 'region' AND NOT r.suppressed AND b.period <> ?
-          AND b.period BETWEEN ? - INTERVAL {NEIGHBOUR_MONTHS} MONTH
-                           AND ? + INTERVAL {NEIGHBOUR_MONTHS} MONTH
-        """,
-        params=[period, period, period],
-    ).pl()
-    if published.height == 0:
-        return set()
-    then = published.unpivot(
-        index=["indicator", "scope", "month", "factory"],
-        on=["num", "den"],
-        variable_name="part",
-        value_name="then",
-    ).drop_nulls("then")
-    keys = ["indicator", "scope", "part"]
-    then = then.join(now.select(keys).unique(), on=keys)  # only figures published now
-    pairs = then.select(*keys, "month").unique()
-    contributor = pl.DataFrame(
+    contributors = pl.DataFrame(
         {
             "factory": list(publication.contributor_of),
             "contributor": list(publication.contributor_of.values()),
         },
         schema={"factory": pl.String, "contributor": pl.String},
     )
-    deltas = (
-        now.join(pairs, on=keys)
-        .join(then, on=[*keys, "month", "factory"], how="full", coalesce=True)
-        .with_columns((pl.col("now").fill_null(0) - pl.col("then").fill_null(0)).alias("delta"))
-        .join(contributor, on="factory", how="left")
-        .with_columns(pl.coalesce("contributor", "factory").alias("contributor"))
-        .group_by(*keys, "month", "contributor")
-        .agg(pl.col("delta").sum().abs().alias("size"))
-        .sort("size", descending=True)
-        .group_by(*keys, "month", maintain_order=True)
-        .agg(
-            pl.col("size").first().alias("largest"),
-            pl.col("size").slice(2).sum().alias("others"),
-        )
-    )
-    share = publication.disclosure.p_percent / 100
-    failing = deltas.filter(
-        (pl.col("largest") > 0) & (pl.col("others") < share * pl.col("largest"))
-    )
-    return set(failing.select("indicator", "scope").unique().iter_rows())
+    con.register("differencing_now", now)
+    con.register("differencing_contributors", contributors)
+    try:
+        rows = con.execute(
+            f"""
+            WITH published AS (
+                SELECT b.name AS indicator, b.figure_group AS scope, b.period AS month,
+                       b.{PSEUDONYM_COLUMN} AS factory, b.numerator AS num,
+                       b.denominator AS den
+                FROM {RELEASE_BASIS} AS b
+                JOIN {REGION_INDICATORS} AS r
+                  ON r.period = b.period AND r.indicator = b.name
+                 AND r.scope = b.figure_group
+                WHERE b.figure = 'region' AND NOT r.suppressed AND b.period <> $period
+                  AND b.period BETWEEN $period - INTERVAL {NEIGHBOUR_MONTHS} MONTH
+                                   AND $period + INTERVAL {NEIGHBOUR_MONTHS} MONTH),
+            figures AS (SELECT DISTINCT indicator, scope, part FROM differencing_now),
+            earlier AS (
+                SELECT indicator, scope, 'num' AS part, month, factory, num AS amount
+                FROM published WHERE num IS NOT NULL
+                UNION ALL
+                SELECT indicator, scope, 'den', month, factory, den FROM published
+                WHERE den IS NOT NULL),
+            earlier_shown AS (SELECT * FROM earlier SEMI JOIN figures USING (indicator, scope, part)),
+            pairs AS (SELECT DISTINCT indicator, scope, part, month FROM earlier_shown),
+            now_paired AS (
+                SELECT n.indicator, n.scope, n.part, p.month, n.factory, n.now
+                FROM differencing_now AS n JOIN pairs AS p USING (indicator, scope, part)),
+            deltas AS (
+                SELECT indicator, scope, part, month, factory,
+                       coalesce(now, 0) - coalesce(amount, 0) AS delta
+                FROM now_paired FULL JOIN earlier_shown
+                USING (indicator, scope, part, month, factory)),
+            pooled AS (
+                SELECT indicator, scope, part, month,
+                       coalesce(c.contributor, d.factory) AS contributor,
+                       abs(sum(delta)) AS size
+                FROM deltas AS d LEFT JOIN differencing_contributors AS c USING (factory)
+                GROUP BY ALL),
+            ranked AS (
+                SELECT *, row_number() OVER (
+                    PARTITION BY indicator, scope, part, month ORDER BY size DESC) AS place
+                FROM pooled),
+            tested AS (
+                SELECT indicator, scope, max(size) FILTER (WHERE place = 1) AS largest,
+                       coalesce(sum(size) FILTER (WHERE place > 2), 0) AS others
+                FROM ranked GROUP BY indicator, scope, part, month)
+            SELECT DISTINCT indicator, scope FROM tested
+            WHERE largest > 0 AND others < $share * largest
+            """,
+            {"period": period, "share": publication.disclosure.p_percent / 100},
+        ).fetchall()
+    finally:
+        con.unregister("differencing_now")
+        con.unregister("differencing_contributors")
+    return {(indicator, scope) for indicator, scope in rows}
 
 
 def region_figures_of_month(
@@ -414,9 +426,20 @@ def close_month(
     factories, contributors = month_contributors(con, period, publication.contributor_of)
     if contributors < publication.disclosure.threshold:
         return Outcome(period, "too_few", contributors=contributors)
-    statistics = peers.peer_statistics(
-        con, period, publication.disclosure, publication.contributor_of
+    inputs = peers.month_inputs(con, period)
+    statistics = peers.statistics_of_month(
+        inputs, publication.disclosure, publication.contributor_of
     ).values()
+    # every input is part of the statistic of its group: the inputs are the basis
+    peer_basis = inputs.select(
+        pl.lit(period).alias("period"),
+        pl.lit("peer").alias("figure"),
+        pl.col("peer_group").alias("figure_group"),
+        pl.col("kpi").alias("name"),
+        PSEUDONYM_COLUMN,
+        pl.col("value").alias("numerator"),
+        pl.lit(None, pl.Float64).alias("denominator"),
+    )
     figures = region_figures_of_month(con, period, publication, contributions).values()
     peer_rows = _peer_rows(period, statistics, 0, RELEASED)
     region_rows = _region_rows(figures, publication.expected_factories, 0, RELEASED)
@@ -426,7 +449,7 @@ def close_month(
         _insert(con, PEER_STATS_HISTORY, peer_rows)
         _insert(con, REGION_INDICATORS, region_rows)
         _insert(con, REGION_INDICATORS_HISTORY, region_rows)
-        _insert(con, RELEASE_BASIS, _peer_basis(period, statistics))
+        _insert(con, RELEASE_BASIS, peer_basis)
         _insert(con, RELEASE_BASIS, _region_basis(figures))
         outcome = Outcome(
             period,
