@@ -121,7 +121,7 @@ def monthly_releases(
     # a request is done once its outcome is committed; carried out again, it changes nothing
     for request, found in done:
         mark_done(settings, request, [vars(o) for o in found])
-    acted = [o for o in outcomes if o.action in ("released", "revised")]
+    acted = [o for o in outcomes if o.action in ("released", "revised", "held")]
     for outcome in acted:
         context.log.info(
             f"{outcome.period:%Y-%m}: {outcome.action} (revision {outcome.revision}), "

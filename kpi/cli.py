@@ -260,6 +260,7 @@ OUTCOME_TEXTS = {
     "released": "vrijgegeven / released",
     "revised": "herzien / revised",
     "unchanged": "niets te herzien / nothing to revise",
+    "held": "wijzigingen niet publiceerbaar, vrijgave blijft / changes held, release stays",
     "already_released": "was al vrijgegeven / was already released",
     "not_released": "nog niet vrijgegeven, niet te herzien / not released, nothing to revise",
     "too_few": "te weinig bijdragers, niet vrijgegeven / too few contributors, not released",
@@ -285,7 +286,7 @@ def _release(action: str, month: str | None, by: str | None) -> None:
     for outcome in outcomes:
         text = OUTCOME_TEXTS.get(outcome["action"], outcome["action"])
         line = f"{str(outcome['period'])[:7]}: {text}"
-        if outcome["action"] == "revised":
+        if outcome["action"] in ("revised", "held"):
             line += (
                 f" (herziening / revision {outcome['revision']}: {outcome['revised']} cijfers "
                 f"herzien / figures revised, {outcome['not_revised']} niet herzien / not revised)"

@@ -116,7 +116,8 @@ class Outcome:
 
     period: dt.date
     action: str
-    """released, revised, unchanged, already_released, not_released, too_few, not_due."""
+    """released, revised, held (changes waiting, none publishable: every figure stays as
+    released, marked not revised), unchanged, already_released, not_released, too_few."""
     revision: int | None = None
     published: int = 0
     revised: int = 0
@@ -290,7 +291,8 @@ def _differencing_failures(
                 UNION ALL
                 SELECT indicator, scope, 'den', month, factory, den FROM published
                 WHERE den IS NOT NULL),
-            earlier_shown AS (SELECT * FROM earlier SEMI JOIN figures USING (indicator, scope, part)),
+            earlier_shown AS (
+                SELECT * FROM earlier SEMI JOIN figures USING (indicator, scope, part)),
             pairs AS (SELECT DISTINCT indicator, scope, part, month FROM earlier_shown),
             now_paired AS (
                 SELECT n.indicator, n.scope, n.part, p.month, n.factory, n.now
@@ -601,7 +603,7 @@ def revise_month(
             )
         outcome = Outcome(
             period,
-            "revised",
+            "revised" if peer_rows or region_rows else "held",
             revision=revision,
             published=sum(not r["suppressed"] for r in peer_rows + region_rows),
             revised=len(peer_rows) + len(region_rows),

@@ -179,3 +179,35 @@ def test_a_missing_or_broken_setting_is_named_not_a_traceback(settings, make_fil
 
     with pytest.raises(ConfigurationError, match="KPI_DISCLOSURE_CONFIG"):
         load_disclosure(broken)
+
+
+def test_the_coordinator_closes_a_month_early_then_revises_it(settings, make_file, monkeypatch):
+    """`kpi release close` publishes a month before its close day; a later correction by
+    one factory is held back by `kpi release revise`, and `kpi release list` shows both."""
+    monkeypatch.setenv("KPI_TODAY", "2026-01-05")  # December 2025 closes on 20 January
+    for code in ("F01", "F02", "F04", "F05", "F08", "F09"):
+        for dataset in ("efficiency", "quality", "people", "regional"):
+            path = make_file(dataset, code, name=f"{code}-{dataset}")
+            assert kpi("submit", str(path), "--dataset", dataset, "--factory", code).exit_code == 0
+    assert kpi("run").exit_code == 0
+    closed = kpi("release", "close", "2025-12", "--by", "coordinator@test.example")
+    assert closed.exit_code == 0, closed.output
+    assert "2025-12: vrijgegeven / released" in closed.output
+
+    scrapped = make_file(
+        "efficiency",
+        "F01",
+        months=1,
+        name="F01-v2",
+        change=lambda rows: rows.with_columns(pl.lit(0).alias("rework_quantity")),
+    )
+    kpi("submit", str(scrapped), "--dataset", "efficiency", "--factory", "F01")
+    revised = kpi("release", "revise", "2025-12")
+    assert revised.exit_code == 0, revised.output
+    assert "2025-12: wijzigingen niet publiceerbaar, vrijgave blijft" in revised.output
+
+    history = kpi("release", "list")
+    lines = [line for line in history.output.splitlines() if line.startswith("2025-12")]
+    assert lines[0].startswith("2025-12 r0 release") and "coordinator@test.example" in lines[0]
+    assert lines[1].startswith("2025-12 r1 revision")
+    assert kpi("release", "close", "2025-13").exit_code == 2
