@@ -42,7 +42,10 @@ def snapshot_info(current: Viewer) -> dict:
 
 def release_banner(current: Viewer) -> None:
     """Which release the page shows, and what is still open (every page says it)."""
-    status = data.release_status(current)
+    try:
+        status = data.release_status(current)
+    except data.NoSnapshot:
+        return  # nothing processed yet: the page says so itself
     latest = status["latest"]
     lines = []
     if latest is None:

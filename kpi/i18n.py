@@ -454,8 +454,8 @@ MESSAGES.update(
         "definitions_kpis": {"nl": "KPI's per fabriek", "en": "KPIs per factory"},
         "definitions_region": {"nl": "Indicatoren voor de stad", "en": "Indicators for the city"},
         "definitions_disclosure": {
-            "nl": "Een cijfer wordt alleen getoond als minstens {threshold} fabrieken bijdragen; sommen volgen ook de p %-regel ({p} %).",
-            "en": "A figure is shown only when at least {threshold} factories contribute; sums also follow the p % rule ({p} %).",
+            "nl": "Peers en de stad zien enkel vrijgegeven maanden (vrijgave op de {close}e van de volgende maand). Een cijfer wordt alleen getoond als minstens {threshold} bijdragers meetellen (fabrieken van één groep tellen als één); de mediaan vanaf {median} en de kwartielen vanaf {quartiles} bijdragers, nooit de waarde van één fabriek; sommen volgen ook de p %-regel ({p} %), ook voor hun verschillen.",
+            "en": "Peers and the city see released months only (released on day {close} of the following month). A figure is shown only when at least {threshold} contributors take part (factories of one group count as one); the median from {median} and the quartiles from {quartiles} contributors, never one factory's value; sums also follow the p % rule ({p} %), their differences too.",
         },
         "users_title": {"nl": "Gebruikers", "en": "Users"},
         "users_add": {"nl": "Gebruiker toevoegen", "en": "Add a user"},

@@ -13,7 +13,16 @@ from kpi.templates import help_rows
 session.viewer()
 st.title(t("definitions_title"))
 rules = load_disclosure(get_settings().disclosure_config)
-st.info(t("definitions_disclosure", threshold=rules.threshold, p=rules.p_percent))
+st.info(
+    t(
+        "definitions_disclosure",
+        threshold=rules.threshold,
+        p=f"{rules.p_percent:g}",
+        median=rules.median_min_n,
+        quartiles=rules.quartiles_min_n,
+        close=rules.close_day,
+    )
+)
 
 st.header(t("definitions_datasets"))
 for name in DATASETS:

@@ -10,6 +10,7 @@ from kpi.validation import describe_periods
 
 viewer = session.viewer("factory")
 st.title(t("page_upload"))
+session.release_banner(viewer)
 data.prepare_upload_checks(viewer)
 
 contracts = {name: load_contract(name) for name in DATASETS}
