@@ -32,7 +32,7 @@ from kpi.disclosure.rules import (
 )
 from kpi.kpis import FACTORY_KPIS, MARTS
 from kpi.timing import stage
-from kpi.warehouse import PSEUDONYM_COLUMN, SUBMISSIONS_TABLE, scalar
+from kpi.warehouse import PSEUDONYM_COLUMN, SUBMISSIONS_TABLE
 
 RELEASES = f"{MARTS}.releases"
 PEER_STATS = f"{MARTS}.peer_stats"
@@ -362,22 +362,16 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict] | pl.Da
         con.unregister("release_rows")
 
 
-def _replace_peer(con, period: dt.date, rows: list[dict]) -> None:
+def _replace(con, table: str, key: tuple[str, str], period: dt.date, rows: list[dict]) -> None:
+    """Put revised ``rows`` in place of the figures of ``period`` with the same ``key``
+    columns (peer group and KPI, or indicator and scope)."""
+    first, second = key
     for row in rows:
         con.execute(
-            f"DELETE FROM {PEER_STATS} WHERE period = ? AND peer_group = ? AND kpi = ?",
-            [period, row["peer_group"], row["kpi"]],
+            f"DELETE FROM {table} WHERE period = ? AND {first} = ? AND {second} = ?",
+            [period, row[first], row[second]],
         )
-    _insert(con, PEER_STATS, rows)
-
-
-def _replace_region(con, period: dt.date, rows: list[dict]) -> None:
-    for row in rows:
-        con.execute(
-            f"DELETE FROM {REGION_INDICATORS} WHERE period = ? AND indicator = ? AND scope = ?",
-            [period, row["indicator"], row["scope"]],
-        )
-    _insert(con, REGION_INDICATORS, rows)
+    _insert(con, table, rows)
 
 
 def _replace_basis(con, period: dt.date, figure: str, keys: list[tuple[str, str]], basis) -> None:
@@ -571,7 +565,7 @@ def revise_month(
     region_rows = _region_rows(revised_region, publication.expected_factories, revision, REVISED)
     con.execute("BEGIN TRANSACTION")
     try:
-        _replace_peer(con, period, peer_rows)
+        _replace(con, PEER_STATS, ("peer_group", "kpi"), period, peer_rows)
         _insert(con, PEER_STATS_HISTORY, peer_rows)
         _replace_basis(
             con,
@@ -580,7 +574,7 @@ def revise_month(
             [(s.peer_group, s.kpi) for s in revised_peer],
             _peer_basis(period, revised_peer),
         )
-        _replace_region(con, period, region_rows)
+        _replace(con, REGION_INDICATORS, ("indicator", "scope"), period, region_rows)
         _insert(con, REGION_INDICATORS_HISTORY, region_rows)
         _replace_basis(
             con,
@@ -676,8 +670,3 @@ def pending_changes(con: duckdb.DuckDBPyConnection) -> dict[dt.date, int]:
         """
     ).fetchall()
     return dict(rows)
-
-
-def published_count(con: duckdb.DuckDBPyConnection) -> int:
-    ensure_release_tables(con)
-    return scalar(con, f"SELECT count(*) FROM {RELEASES}")
