@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 import duckdb
 import polars as pl
 
+from kpi.contracts import indicator_definitions
 from kpi.disclosure import peers, region
 from kpi.disclosure.rules import (
     DIFFERENCING,
@@ -345,7 +346,75 @@ def region_figures_of_month(
     )
     for indicator, scope in _differencing_failures(con, period, found, publication):
         found[(period, indicator, scope)].reason = DIFFERENCING  # published until now
+    _guard_changes_against_totals(con, period, found, publication)
     return found
+
+
+def _published_basis(
+    con: duckdb.DuckDBPyConnection, period: dt.date, indicator: str, scope: str
+) -> dict[str, float] | None:
+    """factory -> numerator of a figure as it was published, or None when it is not
+    published (never released, or suppressed)."""
+    rows = con.execute(
+        f"""
+        SELECT b.{PSEUDONYM_COLUMN}, b.numerator FROM {RELEASE_BASIS} AS b
+        JOIN {REGION_INDICATORS} AS r
+          ON r.period = b.period AND r.indicator = b.name AND r.scope = b.figure_group
+        WHERE b.figure = 'region' AND b.period = ? AND b.name = ? AND b.figure_group = ?
+          AND NOT r.suppressed
+        """,
+        [period, indicator, scope],
+    ).fetchall()
+    return dict(rows) if rows else None
+
+
+def exposure(
+    now: dict[str, float], before: dict[str, float], change: dict[str, float]
+) -> dict[str, float]:
+    """What ``total(now) - total(before) - change`` reveals, per factory: a 12-month change
+    covers only factories with every month, so the totals minus the change are exactly
+    the factories outside it (joined, left, a month missing, a late file held back)."""
+    factories = set(now) | set(before) | set(change)
+    return {f: now.get(f, 0.0) - before.get(f, 0.0) - change.get(f, 0.0) for f in factories}
+
+
+def _guard_changes_against_totals(
+    con: duckdb.DuckDBPyConnection,
+    period: dt.date,
+    found: dict[tuple, region.Figure],
+    publication: Publication,
+) -> None:
+    """A 12-month change published beside the total of its month and the total of a year
+    earlier *as published*: the three together reveal the factories outside the change.
+    Those must pass the threshold and the p % rule as a figure of their own, or the change
+    is suppressed (the totals, more useful to the city, stay)."""
+    definitions = {d.name: d for d in indicator_definitions()}
+    for (_, indicator, scope), change in found.items():
+        definition = definitions[indicator]
+        if definition.kind != "change_12m" or change.reason:
+            continue
+        totals = [
+            d
+            for d in definitions.values()
+            if d.kind == "sum" and d.numerator == definition.numerator
+        ]
+        for total in totals:
+            now = found.get((period, total.name, scope))
+            if now is None or now.reason:
+                continue
+            year_before = _months_earlier(period, definition.window_months)
+            before = _published_basis(con, year_before, total.name, scope)
+            if before is None:
+                continue
+            revealed = exposure(now.factories, before, change.factories)
+            if change_reason(revealed, publication.contributor_of, publication.disclosure):
+                change.reason = DIFFERENCING
+                break
+
+
+def _months_earlier(period: dt.date, months: int) -> dt.date:
+    index = period.year * 12 + period.month - 1 - months
+    return dt.date(index // 12, index % 12 + 1, 1)
 
 
 # --- writing -------------------------------------------------------------------------------
@@ -473,6 +542,34 @@ def _basis_of(con, period: dt.date, figure: str) -> dict[tuple[str, str], dict[s
     return found
 
 
+def _exposes_a_later_change(
+    con: duckdb.DuckDBPyConnection,
+    period: dt.date,
+    total: region.Figure,
+    publication: Publication,
+) -> bool:
+    """Would revising this total of ``period`` expose factories through the 12-month
+    change published a year later (that total, minus this one, minus the change)?"""
+    if total.reason:
+        return False
+    definitions = {d.name: d for d in indicator_definitions()}
+    definition = definitions[total.indicator]
+    if definition.kind != "sum":
+        return False
+    for change in definitions.values():
+        if change.kind != "change_12m" or change.numerator != definition.numerator:
+            continue
+        later = _months_earlier(period, -change.window_months)
+        published_change = _published_basis(con, later, change.name, total.scope)
+        published_total = _published_basis(con, later, total.indicator, total.scope)
+        if published_change is None or published_total is None:
+            continue
+        revealed = exposure(published_total, total.factories, published_change)
+        if change_reason(revealed, publication.contributor_of, publication.disclosure):
+            return True
+    return False
+
+
 def _changed_factories(now: dict[str, float], then: dict[str, tuple]) -> dict[str, float]:
     """Factory -> change of its value, for every factory that joined, left or changed."""
     changes = {}
@@ -554,6 +651,10 @@ def revise_month(
         ):
             if not figure.factories:
                 figure.reason = THRESHOLD
+            if _exposes_a_later_change(con, period, figure, publication):
+                if key in current_region:
+                    held_region.append(key)
+                continue
             revised_region.append(figure)
         elif key in current_region:
             held_region.append(key)

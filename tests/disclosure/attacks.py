@@ -264,3 +264,30 @@ def partial_windows(net: Network) -> Result:
         complete = window.group_by("code").len().filter(pl.col("len") == 12).height
         result.score(0 if row["coverage"] != complete else 1, 0, f"{end:%Y-%m}")
     return result
+
+
+def totals_minus_change(net: Network, target: str) -> Result:
+    """The city subtracts three published figures: employment of a month, employment a
+    year earlier, and the 12-month job change. The change covers only factories with every
+    month, so what is left is exactly the factories outside it: here ``target``, which
+    joined the network within the year."""
+    result = Result("city: total - total a year ago - change")
+    shown = data.region_indicators(net.city).filter(~pl.col("suppressed"))
+    value = {(r["indicator"], r["period"]): r["value"] for r in shown.iter_rows(named=True)}
+    headcount = {
+        period: amount
+        for period, amount in net.true_rows("people")
+        .filter(pl.col("code") == target)
+        .select("period", "headcount_end")
+        .iter_rows()
+    }
+    for (indicator, period), change in value.items():
+        if indicator != "net_job_change_12m" or period not in headcount:
+            continue
+        year_before = dt.date(period.year - 1, period.month, 1)
+        now, before = value.get(("employment", period)), value.get(("employment", year_before))
+        if now is None or before is None:
+            continue
+        estimate = now - before - change
+        result.score(abs(estimate - headcount[period]), 0.5, f"{target} {period:%Y-%m}")
+    return result

@@ -239,3 +239,37 @@ def test_the_suite_catches_changes_published_without_the_rules(tmp_path, monkeyp
         assert result.recovered and result.best_error <= 0.5
     finally:
         net.close()
+
+
+def a_factory_joins(net: Network) -> attacks.Result:
+    """A year of monthly releases in which the last factory joins in the fourth month."""
+    codes = [m.code for m in net.members]
+    joiner = codes[-1]
+    for month in MONTHS[:-1]:
+        net.store_months([month], codes if month >= MONTHS[3] else codes[:-1])
+        close_day = net.rules.close_date(month)
+        net.cycle(close_day)
+    return attacks.totals_minus_change(net, joiner)
+
+
+def test_totals_and_the_job_change_together_reveal_no_joiner(tmp_path, monkeypatch):
+    """Found by an independent review: employment now - employment a year ago - the job
+    change is exactly the headcount of a factory that joined (or left, or missed a month)."""
+    net = build(tmp_path, monkeypatch, "demo-12")
+    try:
+        result = a_factory_joins(net)
+        report("demo-12-joiner", [result])
+        assert not result.recovered
+    finally:
+        net.close()
+
+
+def test_the_suite_catches_a_job_change_published_beside_both_totals(tmp_path, monkeypatch):
+    monkeypatch.setattr(releases, "_guard_changes_against_totals", lambda *args: None)
+    net = build(tmp_path, monkeypatch, "demo-12")
+    try:
+        result = a_factory_joins(net)
+        report("mutant-no-totals-guard", [result])
+        assert result.recovered and result.best_error <= 0.5
+    finally:
+        net.close()
