@@ -36,13 +36,16 @@ PAGES = {
 with session.failures_shown():
     viewer = auth.current_viewer()
     if viewer is None:
-        # Whatever page was asked for (a bookmark, an expired session): the login form.
+        # Whatever page was asked for (a bookmark, an expired session): the login form,
+        # under that page's own address, so that after logging in the user lands there.
         st.navigation(
-            [st.Page(auth.login_page, title=t("login_title"), url_path="login", default=True)],
+            [st.Page(auth.login_page, title=t("login_title"), url_path="login", default=True)]
+            + [st.Page(auth.login_page, title=t("login_title"), url_path=name) for name in PAGES],
             position="hidden",
         )
         auth.login_page()
         st.stop()
+    auth.remember_session()
 
     pages = [
         st.Page(path, title=t(f"page_{name}"), icon=icon, url_path=name)
