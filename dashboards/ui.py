@@ -143,3 +143,23 @@ def peer_group_name(group: str) -> str:
     if kind == "network":
         return t("peer_network")
     return t(f"peer_named_{kind}", name=name.replace(">=", "≥ ").replace("<", "< "))
+
+
+def uploader_in_language(limit_mb: int) -> None:
+    """Streamlit's file uploader names its button and limit in English ('Upload',
+    '10MB per file'); these styles show them in the user's language instead."""
+    import json
+
+    button = json.dumps(t("upload_button"), ensure_ascii=False)
+    limit = json.dumps(t("upload_limit", mb=limit_mb), ensure_ascii=False)
+    st.html(
+        "<style>"
+        "[data-testid=stFileUploaderDropzone] button [data-testid=stMarkdownContainer] p"
+        "{font-size:0} "
+        "[data-testid=stFileUploaderDropzone] button [data-testid=stMarkdownContainer] p::after"
+        f"{{content:{button};font-size:0.875rem}} "
+        "[data-testid=stFileUploaderDropzoneInstructions] span{font-size:0} "
+        "[data-testid=stFileUploaderDropzoneInstructions] span::after"
+        f"{{content:{limit};font-size:0.875rem}}"
+        "</style>"
+    )

@@ -630,3 +630,40 @@ MESSAGES.update(
         },
     }
 )
+
+MESSAGES.update(
+    {
+        "upload_button": {"nl": "Bestanden kiezen", "en": "Choose files"},
+        "upload_limit": {
+            "nl": "of sleep ze hierheen · max. {mb} MB per bestand · .xlsx of .csv",
+            "en": "or drag them here · max. {mb} MB per file · .xlsx or .csv",
+        },
+        "upload_warnings_refused": {
+            "nl": "Daarnaast {count} waarschuwing(en) om na te kijken wanneer u het bestand verbetert:",
+            "en": "Also {count} warning(s) to look at when you correct the file:",
+        },
+        "processing_done": {
+            "nl": "Verwerking klaar: uw bestand staat hieronder; de benchmark toont de nieuwe cijfers.",
+            "en": "Processing done: your file is listed below; the benchmark shows the new figures.",
+        },
+        "waiting_updates": {
+            "nl": "deze lijst werkt zichzelf bij (elke {seconds} seconden)",
+            "en": "this list updates itself (every {seconds} seconds)",
+        },
+        "snapshot_updated": {
+            "nl": "Nieuwe cijfers gepubliceerd: de pagina is bijgewerkt.",
+            "en": "New figures published: the page has been updated.",
+        },
+        "col_warnings": {"nl": "Waarschuwingen", "en": "Warnings"},
+        "open_report": {
+            "nl": "Volledig verslag van een bestand openen",
+            "en": "Open the full report of a file",
+        },
+        "choose_file": {"nl": "Kies een bestand", "en": "Choose a file"},
+        "report_errors": {
+            "nl": "{count} fout(en): daarom werd dit bestand geweigerd.",
+            "en": "{count} error(s): this is why the file was refused.",
+        },
+        "report_warnings": {"nl": "{count} waarschuwing(en)", "en": "{count} warning(s)"},
+    }
+)
