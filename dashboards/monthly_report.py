@@ -54,7 +54,15 @@ def _chart_png(series: pl.DataFrame, unit: str, lang: str) -> bytes:
 
     frame = series.select("period", "value", "p25", "median", "p75").to_pandas()
     form = {"ratio": ".1~%", "EUR": "~s"}.get(unit, ",.2~f")
-    x = alt.X("period:T", title=None, axis=alt.Axis(format="%m/%y", labelFontSize=9))
+    x = alt.X(
+        "period:T",
+        title=None,
+        axis=alt.Axis(
+            format="%m/%y",
+            labelFontSize=9,
+            tickCount={"interval": "month", "step": max(1, len(frame) // 5)},
+        ),
+    )
     zero = starts_at_zero(frame[["value", "p25", "p75", "median"]].stack().tolist())
     y_title = None if zero else message("chart_axis_not_zero", lang)
     y_axis = alt.Axis(format=form, title=y_title, titleFontSize=8, titleColor="#666")

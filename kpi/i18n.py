@@ -667,3 +667,51 @@ MESSAGES.update(
         "report_warnings": {"nl": "{count} waarschuwing(en)", "en": "{count} warning(s)"},
     }
 )
+
+MESSAGES.update(
+    {
+        "year": {"nl": "Jaar", "en": "Year"},
+        "col_indicator": {"nl": "Indicator", "en": "Indicator"},
+        "region_years_title": {"nl": "Per jaar", "en": "Per year"},
+        "region_years_intro": {
+            "nl": "Het cijfer van de laatste vrijgegeven maand van elk jaar; bij een jaar dat nog loopt staat de maand erbij.",
+            "en": "The figure of each year's last released month; a year still running names its month.",
+        },
+        "region_years_note": {
+            "nl": "Voor de cijfers over 12 maanden (investeringen, netto jobgroei, vrijwillig behoud) is het cijfer van december het totaal van het kalenderjaar.",
+            "en": "For the 12-month figures (investment, net job change, voluntary retention) the December figure is the calendar year's total.",
+        },
+        "council_download": {
+            "nl": "Rapport voor de gemeenteraad (PDF)",
+            "en": "Council report (PDF)",
+        },
+        "council_file": {"nl": "raadsrapport", "en": "council-report"},
+        "methodology_title": {
+            "nl": "Hoe worden deze cijfers gemaakt?",
+            "en": "How are these figures made?",
+        },
+        "report_release_city": {
+            "nl": "Vrijgave van {month}{revision}, gepubliceerd op {date}",
+            "en": "Release of {month}{revision}, published on {date}",
+        },
+        "council_title": {"nl": "Regionale verankering", "en": "Regional anchoring"},
+        "council_intro": {
+            "nl": "Cijfers van het hele netwerk samen, nooit van één fabriek. Bij elk cijfer staat hoeveel fabrieken meetellen en het verschil met 12 maanden eerder (meer is niet vanzelf beter).",
+            "en": "Figures of the whole network together, never of one factory. Each figure says how many factories it covers and its change against 12 months earlier (more is not by itself better).",
+        },
+        "council_indicators": {"nl": "De indicatoren", "en": "The indicators"},
+        "council_years": {"nl": "Per jaar", "en": "Per year"},
+        "council_years_note": {
+            "nl": "Het cijfer van de laatste vrijgegeven maand van elk jaar. Voor de cijfers over 12 maanden is het cijfer van december het totaal van het kalenderjaar.",
+            "en": "The figure of each year's last released month. For the 12-month figures, the December figure is the calendar year's total.",
+        },
+        "council_methodology": {
+            "nl": "Hoe de cijfers gemaakt worden",
+            "en": "How the figures are made",
+        },
+        "council_footer": {
+            "nl": "KPI Smart Network Sint-Truiden · netwerktotalen, nooit cijfers van één fabriek",
+            "en": "KPI Smart Network Sint-Truiden · network totals, never one factory's figures",
+        },
+    }
+)
