@@ -136,10 +136,9 @@ def report_data(viewer: Viewer, month: dt.date, lang: str, group_kind: str = "ne
                 band = quartile = gap = to_top = "–"
             else:
                 median = shown(row["median"])
+                # "P25 - P75 only from 10 factories" is said once, under the heading
                 band = (
-                    f"{shown(row['p25'])} – {shown(row['p75'])}"
-                    if row["p25"] is not None
-                    else message("quartiles_from", lang, n=info.get("quartiles_min_n"))
+                    f"{shown(row['p25'])} – {shown(row['p75'])}" if row["p25"] is not None else "–"
                 )
                 quartile = f"Q{row['quartile']}" if row["quartile"] else "–"
                 verdict = row["verdict"]
@@ -194,6 +193,7 @@ def report_data(viewer: Viewer, month: dt.date, lang: str, group_kind: str = "ne
             for key in ("col_kpi", "col_own", "col_median", "col_band", "col_quartile", "col_n")
         }
     )
+    texts["legend"] += " " + message("quartiles_from", lang, n=info.get("quartiles_min_n")) + "."
     texts["col_gap_median"] = message("col_gap_median", lang)
     texts["col_gap_top"] = message("col_gap_top", lang)
     return {

@@ -63,7 +63,13 @@ def positions(viewer: Viewer, month: dt.date, group_kind: str, domain: str | Non
             own = own.drop(_STATISTICS).join(
                 peers.select("kpi", *_STATISTICS), on="kpi", how="left"
             )
-        frames.append(own.with_columns(domain=pl.lit(name)))
+        # the catalogue's order, the same on every page and in every report
+        order = {kpi: i for i, kpi in enumerate(data.kpi_catalogue(viewer, name)["kpi"])}
+        frames.append(
+            own.with_columns(domain=pl.lit(name)).sort(
+                pl.col("kpi").replace_strict(order, default=len(order), return_dtype=pl.Int64)
+            )
+        )
     rows = []
     for row in pl.concat(frames, how="diagonal_relaxed").iter_rows(named=True):
         gap = None
