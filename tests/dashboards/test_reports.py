@@ -71,6 +71,7 @@ def _month_of(**overrides) -> pl.DataFrame:
 def test_a_difference_that_shows_as_zero_gets_no_verdict(monkeypatch):
     month = dt.date(2026, 10, 1)
     monkeypatch.setattr(data, "months", lambda viewer: [month])
+    monkeypatch.setattr(data, "kpi_catalogue", lambda viewer, domain: _month_of()[["kpi"]])
     monkeypatch.setattr(data, "own_month", lambda viewer, domain, m, group: _month_of())
     row = reports.positions(FACTORY, month, "network", "efficiency").row(0, named=True)
     assert row["gap_to_median"] == 0.0  # +0.03 pp shows as 0,0 pp
@@ -87,6 +88,7 @@ def test_a_difference_that_shows_as_zero_gets_no_verdict(monkeypatch):
 def test_an_early_submitter_keeps_the_latest_release_beside_its_new_month(monkeypatch):
     released, new = dt.date(2026, 10, 1), dt.date(2026, 11, 1)
     monkeypatch.setattr(data, "months", lambda viewer: [released])
+    monkeypatch.setattr(data, "kpi_catalogue", lambda viewer, domain: _month_of()[["kpi"]])
 
     def own_month(viewer, domain, month, group):
         if month == new:  # the new month: own value, no statistics yet
