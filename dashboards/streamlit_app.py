@@ -10,7 +10,7 @@ import logging
 import streamlit as st
 
 from dashboards import auth, session
-from dashboards.ui import language_selector, plain, t
+from dashboards.ui import close_sidebar_after_navigation, language_selector, plain, t
 from kpi.settings import make_private
 
 make_private()  # uploads and accounts written from here are the service's only
@@ -53,6 +53,7 @@ with session.failures_shown():
         if viewer.role in roles
     ]
     navigation = st.navigation(pages)
+    close_sidebar_after_navigation()
     with st.sidebar:
         st.caption(t("signed_in_as", email=plain(viewer.email)) + f" — {auth.describe(viewer)}")
         if st.button(t("logout"), icon=":material/logout:"):

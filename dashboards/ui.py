@@ -163,3 +163,27 @@ def uploader_in_language(limit_mb: int) -> None:
         f"{{content:{limit};font-size:0.875rem}}"
         "</style>"
     )
+
+
+_CLOSE_SIDEBAR = """<script>
+(() => {
+  // On a phone the sidebar covers the page: close it once a page has been chosen.
+  const doc = window.parent ? window.parent.document : document;
+  if (doc.kpiClosesSidebar) return;
+  doc.kpiClosesSidebar = true;
+  doc.addEventListener("click", (event) => {
+    if (!event.target.closest("[data-testid=stSidebarNavLink]")) return;
+    if (doc.defaultView.innerWidth >= 768) return;
+    setTimeout(() => {
+      const close = doc.querySelector("[data-testid=stSidebarCollapseButton] button");
+      if (close) close.click();
+    }, 300);
+  }, true);
+})();
+</script>"""
+
+
+def close_sidebar_after_navigation() -> None:
+    """On narrow screens, choosing a page closes the sidebar (Streamlit leaves it open
+    over the page)."""
+    st.html(_CLOSE_SIDEBAR, unsafe_allow_javascript=True)
