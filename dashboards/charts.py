@@ -130,14 +130,25 @@ def distribution(frame: pl.DataFrame, unit: str) -> alt.LayerChart:
 
 
 def trend(frame: pl.DataFrame, unit: str) -> alt.Chart:
+    """One indicator over time; the axis says when it does not start at zero."""
     data = frame.select("period", "value").to_pandas()
+    zero = starts_at_zero(data["value"].tolist())
+    axis = alt.Axis(
+        format={"ratio": ".1~%", "EUR": "~s"}.get(unit, ",.2~f"),
+        title=_y_title(data["value"].tolist()),
+        titleFontWeight="normal",
+        titleColor="#666",
+    )
     chart = (
         alt.Chart(data)
-        .mark_line(point=True, color="#2b5d8a")
+        .mark_line(point=True, color=COLOUR_MEDIAN)
         .encode(
             x=_months(len(data)),
-            y=alt.Y("value:Q", axis=_axis(unit), scale=alt.Scale(zero=False)),
-            tooltip=[alt.Tooltip("period:T", format="%Y-%m"), "value:Q"],
+            y=alt.Y("value:Q", axis=axis, scale=alt.Scale(zero=zero)),
+            tooltip=[
+                alt.Tooltip("period:T", format="%Y-%m", title=t("month")),
+                alt.Tooltip("value:Q", format=_tooltip_format(unit), title=t("col_value")),
+            ],
         )
         .properties(height=160)
     )
