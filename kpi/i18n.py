@@ -715,3 +715,12 @@ MESSAGES.update(
         },
     }
 )
+
+MESSAGES.update(
+    {
+        "own_newer_months": {
+            "nl": "Uw eigen cijfers van {months} staan al klaar; die maand is nog niet vrijgegeven. Schuif de periode tot daar om ze te zien naast de laatste vrijgave.",
+            "en": "Your own figures of {months} are in; that month is not released yet. Slide the period there to see them beside the latest release.",
+        },
+    }
+)

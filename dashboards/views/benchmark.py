@@ -48,6 +48,9 @@ if len(months) > 1:
 else:
     start = end = months[0]
 definition = catalogue.filter(pl.col("kpi") == kpi).row(0, named=True)
+newer = [m for m in months if m > end]
+if newer and end == default_end:
+    st.info(t("own_newer_months", months=", ".join(f"{m:%Y-%m}" for m in newer)))
 
 series = data.own_series(viewer, kpi, group, start, end)
 if series["value"].is_null().all():
@@ -121,10 +124,13 @@ def shown(row: dict) -> dict:
             if to_top == 0
             else t("to_top_quartile", amount=value(to_top, unit, decimals=places).lstrip("+")),
         }
+    # what matters most first: on a phone the first columns are what shows
+    order = (t("col_gap_median"), t("col_quartile"), t("col_median"), t("col_band"))
     return {
         t("col_kpi"): row[label],
         t("col_own"): value(row["value"], unit, decimals=places),
-        **statistics,
+        **{name: statistics[name] for name in order},
+        t("col_gap_top"): statistics[t("col_gap_top")],
         t("col_n"): row["n_band"] or "–",
     }
 
