@@ -150,7 +150,11 @@ def report_data(viewer: Viewer, month: dt.date, lang: str, group_kind: str = "ne
                     if row["to_top_quartile"] is None
                     else message("in_top_quartile", lang)
                     if row["to_top_quartile"] == 0
-                    else message("to_top_quartile", lang, amount=shown(row["to_top_quartile"]))
+                    else message(
+                        "to_top_quartile",
+                        lang,
+                        amount=shown(row["to_top_quartile"], signed=True).lstrip("+"),
+                    )
                 )
             series = data.own_series(viewer, row["kpi"], group_kind, start, month)
             rows.append(

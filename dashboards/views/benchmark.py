@@ -122,7 +122,10 @@ def shown(row: dict) -> dict:
             if to_top is None
             else t("in_top_quartile")
             if to_top == 0
-            else t("to_top_quartile", amount=value(to_top, unit, decimals=places).lstrip("+")),
+            else t(
+                "to_top_quartile",
+                amount=value(to_top, unit, signed=True, decimals=places).lstrip("+"),
+            ),
         }
     # what matters most first: on a phone the first columns are what shows
     order = (t("col_gap_median"), t("col_quartile"), t("col_median"), t("col_band"))
@@ -138,29 +141,35 @@ def shown(row: dict) -> dict:
 table = pl.DataFrame([shown(row) for row in positions.iter_rows(named=True)])
 
 
+GREEN, RED = "color: #2b8a3e; font-weight: 600", "color: #c92a2a; font-weight: 600"
+
+
 def colour(cell: str) -> str:
     text = str(cell)
-    if t("better") in text or text == t("in_top_quartile"):
-        return "color: #2b8a3e; font-weight: 600"
-    if t("worse") in text or text.startswith(t("to_top_quartile", amount="").strip()):
-        return "color: #c92a2a; font-weight: 600"
-    return ""
+    return GREEN if t("better") in text else RED if t("worse") in text else ""
+
+
+def colour_top(cell: str) -> str:
+    text = str(cell)
+    return "" if text == "–" else GREEN if text == t("in_top_quartile") else RED
 
 
 st.dataframe(
-    table.to_pandas().style.map(colour, subset=[t("col_gap_median"), t("col_gap_top")]),
+    table.to_pandas()
+    .style.map(colour, subset=[t("col_gap_median")])
+    .map(colour_top, subset=[t("col_gap_top")]),
     hide_index=True,
     width="stretch",
     # widths that fit the page at 1400 px; on a phone the KPI column stays pinned
     column_config={
-        t("col_kpi"): st.column_config.TextColumn(pinned=True, width=170),
-        t("col_own"): st.column_config.TextColumn(width=85),
-        t("col_median"): st.column_config.TextColumn(width=85),
-        t("col_band"): st.column_config.TextColumn(width=115),
-        t("col_quartile"): st.column_config.TextColumn(width=60),
-        t("col_gap_median"): st.column_config.TextColumn(width=130),
-        t("col_gap_top"): st.column_config.TextColumn(width=130),
-        t("col_n"): st.column_config.TextColumn(width=75),
+        t("col_kpi"): st.column_config.TextColumn(pinned=True, width=165),
+        t("col_own"): st.column_config.TextColumn(width=80),
+        t("col_median"): st.column_config.TextColumn(width=75),
+        t("col_band"): st.column_config.TextColumn(width=120),
+        t("col_quartile"): st.column_config.TextColumn(width=55),
+        t("col_gap_median"): st.column_config.TextColumn(width=125),
+        t("col_gap_top"): st.column_config.TextColumn(width=125),
+        t("col_n"): st.column_config.TextColumn(width=95),
     },
 )
 st.caption(t("benchmark_legend"))
