@@ -23,9 +23,7 @@ info = session.snapshot_info(viewer)
 
 label = f"label_{lang()}"
 domain_col, kpi_col, group_col = st.columns([1, 2, 1])
-domain = domain_col.selectbox(
-    t("domain"), reports.DOMAINS, format_func=lambda d: t(f"domain_{d}"), key="bm-domain"
-)
+domain = domain_col.selectbox(t("domain"), reports.DOMAINS, format_func=lambda d: t(f"domain_{d}"))
 catalogue = data.kpi_catalogue(viewer, domain)
 labels = dict(zip(catalogue["kpi"], catalogue[label], strict=True))
 kpi = kpi_col.selectbox(t("kpi"), list(labels), format_func=labels.get)
