@@ -27,10 +27,12 @@ demo: setup
 	$(KPI) serve --dagster-port 3000 --app-port 8501
 
 ## browser: Debian's Chromium for the end-to-end test (tools that download browsers fail here)
+## and poppler-utils (pdftoppm, pdftotext) for the test that renders the PDF reports' pages
 browser:
-	@command -v chromium >/dev/null || { \
+	@{ command -v chromium && command -v pdftoppm; } >/dev/null || { \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; }
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium poppler-utils; }
 
 ## test: the test suite (including the browser test in headless Chromium)
 test: setup browser

@@ -33,6 +33,10 @@ log = logging.getLogger(__name__)
 
 TOKEN_KEY = "_auth_token"
 ENDED_KEY = "_auth_session_ended"
+COOKIE = "kpi_session"
+"""The browser keeps the session's opaque token in this cookie, so a reload (F5) or a
+bookmark opened in the same browser stays logged in. It names nothing by itself: the
+token stands for a session only in this process, until it ends (logout, idle, 8 hours)."""
 SESSION_SECONDS = 8 * 3600
 """However active, a session ends after this long."""
 
@@ -122,9 +126,40 @@ def _oidc_viewer() -> Viewer | None:
     return role_from_claims(dict(st.user))
 
 
+def _cookie_token() -> str | None:
+    try:
+        token = st.context.cookies.get(COOKIE)
+    except Exception:  # no browser connection (a script run without a client)
+        return None
+    return token if isinstance(token, str) and token else None
+
+
+def _set_cookie(token: str | None) -> None:
+    """Keep ``token`` in the browser (or forget it): a reload then finds its session.
+    SameSite=Strict, so no other site's link or form carries it along."""
+    secure = "; Secure" if _https() else ""
+    if token is None:
+        cookie = f"{COOKIE}=; Max-Age=0; Path=/; SameSite=Strict{secure}"
+    else:
+        cookie = f"{COOKIE}={token}; Max-Age={SESSION_SECONDS}; Path=/; SameSite=Strict{secure}"
+    st.html(f"<script>document.cookie = {cookie!r};</script>", unsafe_allow_javascript=True)
+
+
+def _https() -> bool:
+    try:
+        return str(st.context.url).startswith("https:")
+    except Exception:
+        return False
+
+
 def current_viewer() -> Viewer | None:
-    """The logged-in viewer of this session as its account is now, or None."""
+    """The logged-in viewer of this session as its account is now, or None. A new
+    browser session (a reload, a bookmark) picks up its browser's session cookie."""
     token = st.session_state.get(TOKEN_KEY)
+    if token is None:
+        remembered = _cookie_token()
+        if remembered is not None and viewer_for(remembered) is not None:
+            st.session_state[TOKEN_KEY] = token = remembered
     viewer = viewer_for(token)
     if viewer is None and token is not None:
         st.session_state.pop(TOKEN_KEY, None)
@@ -156,6 +191,8 @@ def client_address() -> str:
 
 def login_page() -> None:
     settings = get_settings()
+    if _cookie_token() is not None:
+        _set_cookie(None)  # a logged-out or ended session's token: the browser forgets it
     st.title(t("app_title"))
     st.write(t("login_intro"))
     if st.session_state.get(ENDED_KEY):
@@ -190,11 +227,21 @@ def login_page() -> None:
         return
     st.session_state.pop(ENDED_KEY, None)
     st.session_state[TOKEN_KEY] = _issue(attempt.user.email, "local")
+    st.session_state[_NEW_TOKEN_KEY] = True
     st.rerun()
 
 
+_NEW_TOKEN_KEY = "_auth_token_new"
+
+
+def remember_session() -> None:
+    """After a login, put the session's token in the browser's cookie (once)."""
+    if st.session_state.pop(_NEW_TOKEN_KEY, False) and TOKEN_KEY in st.session_state:
+        _set_cookie(st.session_state[TOKEN_KEY])
+
+
 def logout() -> None:
-    _end(st.session_state.pop(TOKEN_KEY, None))
+    _end(st.session_state.pop(TOKEN_KEY, None))  # the login page then clears the cookie
     if oidc_configured() and st.user.is_logged_in:
         st.logout()
     st.rerun()

@@ -65,6 +65,11 @@ def _cached(path: str, identity: tuple[int, int, int], sql: str, params: tuple) 
         return con.sql(sql, params=list(params)).pl()
 
 
+def snapshot_identity() -> tuple[int, int, int]:
+    """The current snapshot file's identity: it changes when the pipeline publishes."""
+    return _identity(snapshot_path())
+
+
 def query(sql: str, params: tuple = ()) -> pl.DataFrame:
     """Run ``sql`` with ``params`` on the current snapshot (cached per snapshot)."""
     path = snapshot_path()

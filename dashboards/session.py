@@ -18,6 +18,9 @@ from dashboards.ui import long_date, t
 
 log = logging.getLogger("dashboards")
 
+REFRESH_SECONDS = 10
+"""How often an open page looks whether the pipeline has published a new snapshot."""
+
 
 def viewer(*roles: str) -> Viewer:
     """The logged-in viewer, when its role may open this page; otherwise stop here."""
@@ -37,7 +40,26 @@ def snapshot_info(current: Viewer) -> dict:
         st.info(t("no_snapshot"))
         st.stop()
     release_banner(current)
+    follow_snapshot()
     return info
+
+
+SNAPSHOT_KEY = "_snapshot_identity"
+
+
+@st.fragment(run_every=REFRESH_SECONDS)
+def follow_snapshot() -> None:
+    """Every few seconds: when the pipeline has published a new snapshot since this page
+    was drawn, draw the page again with it (nobody needs to press F5)."""
+    try:
+        identity = data.snapshot_identity()
+    except data.NoSnapshot:
+        return
+    shown = st.session_state.get(SNAPSHOT_KEY)
+    st.session_state[SNAPSHOT_KEY] = identity
+    if shown is not None and shown != identity:
+        st.toast(t("snapshot_updated"), icon=":material/refresh:")
+        st.rerun(scope="app")
 
 
 def release_banner(current: Viewer) -> None:

@@ -10,7 +10,7 @@ import logging
 import streamlit as st
 
 from dashboards import auth, session
-from dashboards.ui import language_selector, plain, t
+from dashboards.ui import close_sidebar_after_navigation, language_selector, plain, t
 from kpi.settings import make_private
 
 make_private()  # uploads and accounts written from here are the service's only
@@ -36,13 +36,16 @@ PAGES = {
 with session.failures_shown():
     viewer = auth.current_viewer()
     if viewer is None:
-        # Whatever page was asked for (a bookmark, an expired session): the login form.
+        # Whatever page was asked for (a bookmark, an expired session): the login form,
+        # under that page's own address, so that after logging in the user lands there.
         st.navigation(
-            [st.Page(auth.login_page, title=t("login_title"), url_path="login", default=True)],
+            [st.Page(auth.login_page, title=t("login_title"), url_path="login", default=True)]
+            + [st.Page(auth.login_page, title=t("login_title"), url_path=name) for name in PAGES],
             position="hidden",
         )
         auth.login_page()
         st.stop()
+    auth.remember_session()
 
     pages = [
         st.Page(path, title=t(f"page_{name}"), icon=icon, url_path=name)
@@ -50,6 +53,7 @@ with session.failures_shown():
         if viewer.role in roles
     ]
     navigation = st.navigation(pages)
+    close_sidebar_after_navigation()
     with st.sidebar:
         st.caption(t("signed_in_as", email=plain(viewer.email)) + f" — {auth.describe(viewer)}")
         if st.button(t("logout"), icon=":material/logout:"):

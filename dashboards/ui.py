@@ -53,24 +53,56 @@ def number(value: float | None, decimals: int = 1, lang_code: str | None = None)
     return text
 
 
-def value(amount: float | None, unit: str, *, signed: bool = False) -> str:
-    """A figure in its unit: ratios as percentages, counts whole, euros in millions."""
+def shown_decimals(unit: str, decimals: int | None) -> int | None:
+    """The decimals a KPI's figures are shown with: its display precision (the
+    catalogue's ``decimals`` of the stored figure; a ratio shows as a percentage)."""
+    if decimals is None:
+        return None
+    return max(decimals - 2, 0) if unit == "ratio" else decimals
+
+
+def rounded(amount: float | None, unit: str, decimals: int | None) -> float | None:
+    """``amount`` at the precision it is shown with, so a difference that shows as zero
+    is zero (and gets no verdict)."""
+    if amount is None or (isinstance(amount, float) and math.isnan(amount)):
+        return None
+    places = shown_decimals(unit, decimals)
+    if places is None:
+        return amount
+    return round(amount, places + 2) if unit == "ratio" else round(amount, places)
+
+
+def value(
+    amount: float | None,
+    unit: str,
+    *,
+    signed: bool = False,
+    decimals: int | None = None,
+    lang_code: str | None = None,
+) -> str:
+    """A figure in its unit: ratios as percentages, counts whole, euros in millions.
+    With the KPI's ``decimals``, every figure of that KPI shows as many decimals."""
     if amount is None or (isinstance(amount, float) and math.isnan(amount)):
         return "–"
+    places = shown_decimals(unit, decimals)
+    amount = rounded(amount, unit, decimals) or 0.0
     sign = "+" if signed and amount > 0 else "-" if amount < 0 else ""
     amount = abs(amount)  # the sign goes first: "-€ 3,5 mln", so a delta reads as a fall
     if unit == "ratio":
         # a difference of two shares is in percentage points
-        return f"{sign}{number(amount * 100, 1)} {'pp' if signed else '%'}"
+        percent = number(amount * 100, 1 if places is None else places, lang_code)
+        return f"{sign}{percent} {'pp' if signed else '%'}"
     if unit == "EUR":
         if abs(amount) >= 1e6:
-            return f"{sign}€ {number(amount / 1e6, 1)} mln"
-        return f"{sign}€ {number(amount, 0)}"
+            return f"{sign}€ {number(amount / 1e6, 1, lang_code)} mln"
+        return f"{sign}€ {number(amount, 0, lang_code)}"
     if unit in ("persons", "ppm"):
-        return f"{sign}{number(amount, 0)}"
+        return f"{sign}{number(amount, 0, lang_code)}"
     if unit == "kWh/h":
-        return f"{sign}{number(amount, 0)} kWh/h"
-    return f"{sign}{number(amount, 2 if abs(amount) < 10 else 1)}"
+        return f"{sign}{number(amount, 0, lang_code)} kWh/h"
+    if places is not None:
+        return f"{sign}{number(amount, places, lang_code)}"
+    return f"{sign}{number(amount, 2 if abs(amount) < 10 else 1, lang_code)}"
 
 
 def suppressed_text(reason: str | None, threshold: int | None) -> str:
@@ -103,3 +135,55 @@ def download_csv(frame, file_name: str) -> None:
         mime="text/csv",
         icon=":material/download:",
     )
+
+
+def peer_group_name(group: str) -> str:
+    """'sector:electronics' -> 'sector electronics'; the network and size bands in words."""
+    kind, _, name = group.partition(":")
+    if kind == "network":
+        return t("peer_network")
+    return t(f"peer_named_{kind}", name=name.replace(">=", "≥ ").replace("<", "< "))
+
+
+def uploader_in_language(limit_mb: int) -> None:
+    """Streamlit's file uploader names its button and limit in English ('Upload',
+    '10MB per file'); these styles show them in the user's language instead."""
+    import json
+
+    button = json.dumps(t("upload_button"), ensure_ascii=False)
+    limit = json.dumps(t("upload_limit", mb=limit_mb), ensure_ascii=False)
+    st.html(
+        "<style>"
+        "[data-testid=stFileUploaderDropzone] button [data-testid=stMarkdownContainer] p"
+        "{font-size:0} "
+        "[data-testid=stFileUploaderDropzone] button [data-testid=stMarkdownContainer] p::after"
+        f"{{content:{button};font-size:0.875rem}} "
+        "[data-testid=stFileUploaderDropzoneInstructions] span{font-size:0} "
+        "[data-testid=stFileUploaderDropzoneInstructions] span::after"
+        f"{{content:{limit};font-size:0.875rem}}"
+        "</style>"
+    )
+
+
+_CLOSE_SIDEBAR = """<script>
+(() => {
+  // On a phone the sidebar covers the page: close it once a page has been chosen.
+  const doc = window.parent ? window.parent.document : document;
+  if (doc.kpiClosesSidebar) return;
+  doc.kpiClosesSidebar = true;
+  doc.addEventListener("click", (event) => {
+    if (!event.target.closest("[data-testid=stSidebarNavLink]")) return;
+    if (doc.defaultView.innerWidth >= 768) return;
+    setTimeout(() => {
+      const close = doc.querySelector("[data-testid=stSidebarCollapseButton] button");
+      if (close) close.click();
+    }, 300);
+  }, true);
+})();
+</script>"""
+
+
+def close_sidebar_after_navigation() -> None:
+    """On narrow screens, choosing a page closes the sidebar (Streamlit leaves it open
+    over the page)."""
+    st.html(_CLOSE_SIDEBAR, unsafe_allow_javascript=True)

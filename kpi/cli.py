@@ -248,6 +248,69 @@ def export(
     typer.echo(f"{rows} rijen / rows -> {output}")
 
 
+@app.command()
+def report(
+    factory: Annotated[
+        str | None, typer.Option("--factory", "-f", help="The factory's monthly report, e.g. F01")
+    ] = None,
+    city: Annotated[bool, typer.Option("--city", help="The city's council report")] = False,
+    month: Annotated[str, typer.Option("--month", "-m", help="YYYY-MM, e.g. 2026-10")] = "",
+    output: Annotated[Path, typer.Option("--output", "-o", dir_okay=False)] = Path("report.pdf"),
+    lang: LangOption = None,
+) -> None:
+    """Make a PDF report from the published figures: a factory's monthly report
+    ("Maandrapport": its position per KPI, trends with the peer band, definitions, the
+    release it shows) or, with --city, the council report of the city's indicators."""
+    from dashboards import data
+    from kpi.disclosure.requests import parse_month
+
+    settings = get_settings()
+    language = _lang(lang, settings)
+    if (factory is None) == (not city):
+        raise typer.BadParameter("give --factory CODE or --city", param_hint="--factory")
+    try:
+        period = parse_month(month)
+    except ValueError:
+        raise typer.BadParameter(
+            f"'{month}' is geen maand (JJJJ-MM) / is not a month (YYYY-MM)", param_hint="--month"
+        ) from None
+    if not settings.serving_path.exists():
+        typer.echo(
+            "Nog geen gepubliceerde cijfers: voer eerst `kpi run` uit. / Nothing published "
+            "yet: run `kpi run` first.",
+            err=True,
+        )
+        raise typer.Exit(1)
+    if city:
+        from dashboards.council_report import render as render_council
+
+        viewer = data.Viewer("cli", "city", None)
+        released = data.months(viewer)
+        if period not in released:
+            typer.echo(
+                f"{period:%Y-%m} is niet vrijgegeven / is not released "
+                f"(vrijgegeven / released: {', '.join(f'{m:%Y-%m}' for m in released[-6:])}).",
+                err=True,
+            )
+            raise typer.Exit(1)
+        content = render_council(viewer, period, language)
+    else:
+        from dashboards.monthly_report import render as render_monthly
+
+        viewer = data.Viewer("cli", "factory", _factory(factory or "", settings))
+        if period not in data.own_months(viewer):
+            typer.echo(
+                f"{viewer.factory_code} heeft geen cijfers voor {period:%Y-%m} / has no figures "
+                f"for {period:%Y-%m}.",
+                err=True,
+            )
+            raise typer.Exit(1)
+        content = render_monthly(viewer, period, language)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_bytes(content)
+    typer.echo(f"{output} ({len(content) // 1024} kB)")
+
+
 release_app = typer.Typer(
     no_args_is_help=True,
     help="Releases: close a month (publish it to peers and the city) or revise it.",

@@ -559,3 +559,168 @@ MESSAGES.update(
         "users_was_deleted": {"nl": "verwijderd", "en": "deleted"},
     }
 )
+
+# issue 11: the plant manager's and the city's month (pages, the monthly report)
+MESSAGES.update(
+    {
+        "chart_axis_not_zero": {"nl": "as begint niet bij 0", "en": "axis does not start at 0"},
+        "month": {"nl": "Maand", "en": "Month"},
+        "peer_named_sector": {"nl": "sector {name}", "en": "sector {name}"},
+        "peer_named_size": {
+            "nl": "grootteklasse {name} werknemers",
+            "en": "size band {name} employees",
+        },
+        "compared_with_release": {
+            "nl": "Uw eigen cijfers van deze maand staan naast de peerstatistieken van de laatste vrijgave ({month}).",
+            "en": "Your own figures of this month stand beside the peer statistics of the latest release ({month}).",
+        },
+        "in_top_quartile": {"nl": "in het topkwartiel", "en": "in the top quartile"},
+        "to_top_quartile": {"nl": "nog {amount}", "en": "{amount} to go"},
+        "benchmark_legend": {
+            "nl": "Q1 is het beste kwart van de peers, Q4 het zwakste. ▲ beter / ▼ slechter dan de mediaan, volgens de richting van de KPI (hoger of lager is beter); een verschil dat afgerond nul is, krijgt geen oordeel. 'Verschil met topkwartiel': hoeveel u nog moet verbeteren om bij het beste kwart te horen.",
+            "en": "Q1 is the best quarter of the peers, Q4 the weakest. ▲ better / ▼ worse than the median, by the KPI's direction (higher or lower is better); a difference that rounds to zero gets no verdict. 'Gap to top quartile': how much you still need to improve to join the best quarter.",
+        },
+        "download_excel": {"nl": "Download als Excel", "en": "Download as Excel"},
+        "report_download": {"nl": "Maandrapport (PDF)", "en": "Monthly report (PDF)"},
+        "report_file": {"nl": "maandrapport", "en": "monthly-report"},
+        "scorecard_title": {
+            "nl": "Scorekaart: de laatste 12 maanden",
+            "en": "Scorecard: the last 12 months",
+        },
+        "scorecard_intro": {
+            "nl": "Uw kwartiel per KPI en per maand, vergeleken met {group}.",
+            "en": "Your quartile per KPI and month, compared with {group}.",
+        },
+        "scorecard_legend": {
+            "nl": "Q1 (donkergroen) = bij het beste kwart van de peers; Q4 (rood) = bij het zwakste kwart; – = geen vergelijking (maand niet vrijgegeven, cijfer onderdrukt, kwartielen pas vanaf 10 fabrieken, of een KPI zonder betere richting).",
+            "en": "Q1 (dark green) = among the best quarter of the peers; Q4 (red) = among the weakest quarter; – = no comparison (month not released, figure suppressed, quartiles only from 10 factories, or a KPI without a better direction).",
+        },
+    }
+)
+
+MESSAGES.update(
+    {
+        "report_title": {"nl": "Maandrapport", "en": "Monthly report"},
+        "report_positions": {"nl": "Uw positie per KPI", "en": "Your position per KPI"},
+        "report_trends": {
+            "nl": "Trends: de laatste 12 maanden",
+            "en": "Trends: the last 12 months",
+        },
+        "report_definitions": {"nl": "Definities", "en": "Definitions"},
+        "report_confidential": {
+            "nl": "Vertrouwelijk: uw eigen cijfers en anonieme, vrijgegeven peerstatistieken.",
+            "en": "Confidential: your own figures and anonymous, released peer statistics.",
+        },
+        "report_legend": {
+            "nl": "Q1 = het beste kwart van de peers, Q4 = het zwakste. Beter of slechter dan de mediaan volgens de richting van de KPI; een verschil dat afgerond nul is, krijgt geen oordeel. 'Verschil met topkwartiel': hoeveel u nog moet verbeteren om bij het beste kwart te horen.",
+            "en": "Q1 = the best quarter of the peers, Q4 = the weakest. Better or worse than the median by the KPI's direction; a difference that rounds to zero gets no verdict. 'Gap to top quartile': how much you still need to improve to join the best quarter.",
+        },
+        "report_trend_legend": {
+            "nl": "eigen waarde; stippellijn: mediaan van de peers; blauwe band: P25 - P75 van de peers (alleen vrijgegeven maanden).",
+            "en": "own value; dashed line: peer median; blue band: peer P25 - P75 (released months only).",
+        },
+        "report_release": {
+            "nl": "Peerstatistieken: vrijgave van {month}{revision}, gepubliceerd op {date}",
+            "en": "Peer statistics: release of {month}{revision}, published on {date}",
+        },
+        "report_compared_with": {"nl": "Vergeleken met {group}", "en": "Compared with {group}"},
+        "report_open_month": {
+            "nl": "{month} is nog niet vrijgegeven: uw eigen cijfers staan naast de laatste vrijgave.",
+            "en": "{month} is not released yet: your own figures stand beside the latest release.",
+        },
+    }
+)
+
+MESSAGES.update(
+    {
+        "upload_button": {"nl": "Bestanden kiezen", "en": "Choose files"},
+        "upload_limit": {
+            "nl": "of sleep ze hierheen · max. {mb} MB per bestand · .xlsx of .csv",
+            "en": "or drag them here · max. {mb} MB per file · .xlsx or .csv",
+        },
+        "upload_warnings_refused": {
+            "nl": "Daarnaast {count} waarschuwing(en) om na te kijken wanneer u het bestand verbetert:",
+            "en": "Also {count} warning(s) to look at when you correct the file:",
+        },
+        "processing_done": {
+            "nl": "Verwerking klaar: uw bestand staat hieronder; de benchmark toont de nieuwe cijfers.",
+            "en": "Processing done: your file is listed below; the benchmark shows the new figures.",
+        },
+        "waiting_updates": {
+            "nl": "deze lijst werkt zichzelf bij (elke {seconds} seconden)",
+            "en": "this list updates itself (every {seconds} seconds)",
+        },
+        "snapshot_updated": {
+            "nl": "Nieuwe cijfers gepubliceerd: de pagina is bijgewerkt.",
+            "en": "New figures published: the page has been updated.",
+        },
+        "col_warnings": {"nl": "Waarschuwingen", "en": "Warnings"},
+        "open_report": {
+            "nl": "Volledig verslag van een bestand openen",
+            "en": "Open the full report of a file",
+        },
+        "choose_file": {"nl": "Kies een bestand", "en": "Choose a file"},
+        "report_errors": {
+            "nl": "{count} fout(en): daarom werd dit bestand geweigerd.",
+            "en": "{count} error(s): this is why the file was refused.",
+        },
+        "report_warnings": {"nl": "{count} waarschuwing(en)", "en": "{count} warning(s)"},
+    }
+)
+
+MESSAGES.update(
+    {
+        "year": {"nl": "Jaar", "en": "Year"},
+        "col_indicator": {"nl": "Indicator", "en": "Indicator"},
+        "region_years_title": {"nl": "Per jaar", "en": "Per year"},
+        "region_years_intro": {
+            "nl": "Het cijfer van de laatste vrijgegeven maand van elk jaar; bij een jaar dat nog loopt staat de maand erbij.",
+            "en": "The figure of each year's last released month; a year still running names its month.",
+        },
+        "region_years_note": {
+            "nl": "Voor de cijfers over 12 maanden (investeringen, netto jobgroei, vrijwillig behoud) is het cijfer van december het totaal van het kalenderjaar.",
+            "en": "For the 12-month figures (investment, net job change, voluntary retention) the December figure is the calendar year's total.",
+        },
+        "council_download": {
+            "nl": "Rapport voor de gemeenteraad (PDF)",
+            "en": "Council report (PDF)",
+        },
+        "council_file": {"nl": "raadsrapport", "en": "council-report"},
+        "methodology_title": {
+            "nl": "Hoe worden deze cijfers gemaakt?",
+            "en": "How are these figures made?",
+        },
+        "report_release_city": {
+            "nl": "Vrijgave van {month}{revision}, gepubliceerd op {date}",
+            "en": "Release of {month}{revision}, published on {date}",
+        },
+        "council_title": {"nl": "Regionale verankering", "en": "Regional anchoring"},
+        "council_intro": {
+            "nl": "Cijfers van het hele netwerk samen, nooit van één fabriek. Bij elk cijfer staat hoeveel fabrieken meetellen en het verschil met 12 maanden eerder (meer is niet vanzelf beter).",
+            "en": "Figures of the whole network together, never of one factory. Each figure says how many factories it covers and its change against 12 months earlier (more is not by itself better).",
+        },
+        "council_indicators": {"nl": "De indicatoren", "en": "The indicators"},
+        "council_years": {"nl": "Per jaar", "en": "Per year"},
+        "council_years_note": {
+            "nl": "Het cijfer van de laatste vrijgegeven maand van elk jaar. Voor de cijfers over 12 maanden is het cijfer van december het totaal van het kalenderjaar.",
+            "en": "The figure of each year's last released month. For the 12-month figures, the December figure is the calendar year's total.",
+        },
+        "council_methodology": {
+            "nl": "Hoe de cijfers gemaakt worden",
+            "en": "How the figures are made",
+        },
+        "council_footer": {
+            "nl": "KPI Smart Network Sint-Truiden · netwerktotalen, nooit cijfers van één fabriek",
+            "en": "KPI Smart Network Sint-Truiden · network totals, never one factory's figures",
+        },
+    }
+)
+
+MESSAGES.update(
+    {
+        "own_newer_months": {
+            "nl": "Uw eigen cijfers van {months} staan al klaar; die maand is nog niet vrijgegeven. Schuif de periode tot daar om ze te zien naast de laatste vrijgave.",
+            "en": "Your own figures of {months} are in; that month is not released yet. Slide the period there to see them beside the latest release.",
+        },
+    }
+)

@@ -4,7 +4,7 @@ import polars as pl
 import streamlit as st
 
 from dashboards import session
-from dashboards.ui import lang, t
+from dashboards.ui import lang, number, plain, t
 from kpi.contracts import DATASETS, indicator_definitions, kpi_definitions, load_contract
 from kpi.disclosure import load_disclosure
 from kpi.settings import get_settings
@@ -13,11 +13,12 @@ from kpi.templates import help_rows
 session.viewer()
 st.title(t("definitions_title"))
 rules = load_disclosure(get_settings().disclosure_config)
+p_percent = number(rules.p_percent, 0 if float(rules.p_percent).is_integer() else 1)
 st.info(
     t(
         "definitions_disclosure",
         threshold=rules.threshold,
-        p=f"{rules.p_percent:g}",
+        p=p_percent,
         median=rules.median_min_n,
         quartiles=rules.quartiles_min_n,
         close=rules.close_day,
@@ -29,9 +30,10 @@ for name in DATASETS:
     contract = load_contract(name)
     with st.expander(f"{contract.title(lang())} (`{name}`)"):
         rows = help_rows(contract, lang())
-        st.dataframe(
+        # st.table wraps long descriptions and rules instead of cutting them off
+        st.table(
             pl.DataFrame(
-                rows,
+                [[plain(cell) if cell else "" for cell in row] for row in rows],
                 schema=[
                     t("col_column"),
                     t("col_unit"),
@@ -41,32 +43,23 @@ for name in DATASETS:
                 ],
                 orient="row",
             ),
-            hide_index=True,
-            width="stretch",
         )
 
 
-def definitions_table(definitions) -> pl.DataFrame:
-    return pl.DataFrame(
-        [
-            {
-                t("col_kpi"): d.label(lang()),
-                t("domain"): t(f"domain_{d.domain}") if d.domain != "region" else "",
-                t("col_formula"): d.formula,
-                t("col_unit"): d.unit,
-                t("col_direction"): t(f"direction_{d.direction}"),
-                t("col_description"): d.description(lang()),
-            }
-            for d in definitions
-        ]
-    )
+def definitions_list(definitions, *, with_direction: bool = True) -> None:
+    """Each KPI in full: name, what it measures, its direction and formula (a table
+    would cut the descriptions off)."""
+    for d in definitions:
+        with st.container(border=True):
+            heading = f"**{d.label(lang())}**"
+            if with_direction:
+                heading += f" · {t(f'domain_{d.domain}')} · {t(f'direction_{d.direction}')}"
+            st.markdown(heading + f" · {t('col_unit')}: {plain(d.unit)}")
+            st.write(d.description(lang()))
+            st.code(d.formula, language=None, wrap_lines=True)
 
 
 st.header(t("definitions_kpis"))
-st.dataframe(definitions_table(kpi_definitions()), hide_index=True, width="stretch")
+definitions_list(kpi_definitions())
 st.header(t("definitions_region"))
-st.dataframe(
-    definitions_table(indicator_definitions()).drop(t("domain"), t("col_direction")),
-    hide_index=True,
-    width="stretch",
-)
+definitions_list(indicator_definitions(), with_direction=False)

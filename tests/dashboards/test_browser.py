@@ -2,7 +2,11 @@
 
 A factory user logs in, uploads a file with an error and sees the row and column named,
 uploads a good file, and sees the benchmark chart; the coordinator, the city and the
-admin open their pages. Screenshots of every page go to SCREENSHOTS for anyone to look at.
+admin open their pages. A plant's and the city's month (issue 11): a new month uploaded
+and processed by one factory while another factory and the city read their pages, which
+update themselves; a reload and a bookmark that stay logged in; the 390 px layout.
+Every page is checked for Streamlit exceptions and traceback or failure text.
+Screenshots of every page go to SCREENSHOTS for anyone to look at.
 """
 
 from __future__ import annotations
@@ -60,6 +64,8 @@ def app(tmp_path_factory):
     )
     for email, role, factory in (
         ("f01@test.example", "factory", "F01"),
+        ("f02@test.example", "factory", "F02"),
+        ("f08@test.example", "factory", "F08"),
         ("coordinator@test.example", "coordinator", None),
         ("city@test.example", "city", None),
         ("admin@test.example", "admin", None),
@@ -117,23 +123,42 @@ def browser():
         chromium.close()
 
 
-def log_in(browser, url: str, email: str):
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+def log_in(browser, url: str, email: str, *, width: int = 1400, path: str = ""):
+    page = browser.new_page(viewport={"width": width, "height": 1000})
     page.set_default_timeout(60_000)
-    page.goto(url)
+    page.goto(f"{url}/{path}")
     page.get_by_label("E-mailadres").fill(email)
     page.get_by_label("Wachtwoord").fill(PASSWORD)
     page.get_by_role("button", name="Aanmelden").click()
-    page.get_by_text(f"Aangemeld als {email}").wait_for()
+    page.get_by_text(f"Aangemeld als {email}").wait_for(state="attached")
     return page
 
 
-def shoot(page, name: str) -> None:
-    """Save a screenshot, after making sure the page shows no error."""
-    page.wait_for_timeout(1500)  # let charts finish drawing
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+FAILURE_TEXTS = ("Traceback", "kon niet getoond worden", "could not be shown", "Page not found")
+
+
+def assert_no_failure(page, name: str) -> None:
+    """No Streamlit exception, traceback or failure message anywhere on the page."""
     errors = page.locator("[data-testid=stException]").all_inner_texts()
     assert errors == [], f"{name}: {errors}"
+    text = page.locator("body").inner_text()
+    for failure in FAILURE_TEXTS:
+        assert failure not in text, f"{name}: {failure!r} on the page"
+
+
+def shoot(page, name: str) -> None:
+    """Save a screenshot of the whole page (Streamlit scrolls inside its main block, so
+    the window is made as tall as that block), after making sure it shows no error."""
+    page.wait_for_timeout(1500)  # let charts finish drawing
+    size = page.viewport_size
+    height = page.evaluate(
+        "() => (document.querySelector('[data-testid=stMain]') || document.body).scrollHeight"
+    )
+    page.set_viewport_size({"width": size["width"], "height": max(size["height"], height)})
+    page.wait_for_timeout(500)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
+    page.set_viewport_size(size)
+    assert_no_failure(page, name)
 
 
 def open_page(page, title: str) -> None:
@@ -194,3 +219,124 @@ def test_other_roles_see_their_pages(app, browser, email, pages):
     links = page.get_by_role("link").all_inner_texts()
     assert "Gegevens indienen" not in links and "Benchmark" not in links
     page.close()
+
+
+def _snapshot(data_dir: Path, sql: str) -> list[tuple]:
+    from kpi.serving import open_snapshot
+
+    with open_snapshot(data_dir / "serving" / "benchmark.duckdb") as con:
+        return con.execute(sql).fetchall()
+
+
+def test_a_new_month_while_another_factory_and_the_city_read(app, browser, tmp_path):
+    """F08 uploads the open month and the pipeline processes it while F02 reads its
+    Benchmark and the city its Region page: each page updates itself without an error,
+    F08 is told that processing is done and sees its new month beside the latest
+    release, and peers and the city still see only released figures."""
+    url, data_dir = app
+    open_month, latest = _snapshot(
+        data_dir,
+        "SELECT (SELECT min(period) FROM months WHERE status = 'open'), "
+        "(SELECT max(period) FROM releases)",
+    )[0]
+    assert not _snapshot(
+        data_dir,
+        f"SELECT 1 FROM own_kpis WHERE factory_code = 'F08' AND period = DATE '{open_month}'",
+    ), "the demo's F08 has not submitted the open month yet"
+
+    peer = log_in(browser, url, "f02@test.example", path="benchmark")
+    peer.get_by_role("heading", name="Benchmark").wait_for()
+    peer.get_by_text(f"{latest:%Y-%m}: uw positie per KPI").wait_for()
+    city = log_in(browser, url, "city@test.example", path="region")
+    city.get_by_role("heading", name="Regionale verankering").wait_for()
+    city.get_by_text("Per jaar").wait_for()
+    region_before = city.locator("[data-testid=stMetric]").all_inner_texts()
+
+    uploader = log_in(browser, url, "f08@test.example")
+    uploader.get_by_role("heading", name="Gegevens indienen").wait_for()
+    button = uploader.locator("[data-testid=stFileUploaderDropzone] button p")
+    assert (
+        uploader.evaluate(
+            "(el) => getComputedStyle(el, '::after').content", button.element_handle()
+        )
+        == '"Bestanden kiezen"'
+    )
+    limit = uploader.locator("[data-testid=stFileUploaderDropzoneInstructions] span")
+    assert "10 MB per bestand" in uploader.evaluate(
+        "(el) => getComputedStyle(el, '::after').content", limit.element_handle()
+    )
+    rows = valid_rows("efficiency", "F08", months=1, last=open_month)
+    path = write_rows(rows, "efficiency", tmp_path / "F08_efficiency_nieuw", "xlsx")
+    uploader.locator("input[type=file]").set_input_files(str(path))
+    uploader.get_by_text("aanvaard").first.wait_for()
+    uploader.get_by_text("In verwerking").first.wait_for()
+    shoot(uploader, "10-new-month-waiting")
+
+    env = {**os.environ, "KPI_DATA_DIR": str(data_dir), "DAGSTER_HOME": str(data_dir / "dagster")}
+    subprocess.run([*KPI, "run"], env=env, check=True, cwd=REPO_ROOT, capture_output=True)
+
+    # nobody presses F5: the upload page says processing is done, the others redraw
+    uploader.get_by_text("Verwerking klaar").wait_for(timeout=60_000)
+    shoot(uploader, "11-new-month-processed")
+    open_page(uploader, "Benchmark")
+    uploader.get_by_text("Periode", exact=True).wait_for()
+    # its own new month is there at once, beside the latest release when slid to
+    uploader.get_by_text(f"Uw eigen cijfers van {open_month:%Y-%m} staan al klaar").wait_for()
+    slider_end = uploader.locator("[data-testid=stSliderThumbValue]").last.inner_text()
+    assert slider_end == f"{latest:%Y-%m}"  # the page opens on the latest release
+    shoot(uploader, "12-uploader-benchmark")
+
+    peer.wait_for_timeout(12_000)  # at least one round of the pages' own refresh
+    assert peer.get_by_text(f"{latest:%Y-%m}: uw positie per KPI").is_visible()
+    assert peer.locator("[data-testid=stDataFrame]").first.is_visible()
+    shoot(peer, "13-peer-benchmark-after-upload")
+    assert city.locator("[data-testid=stMetric]").all_inner_texts() == region_before
+    shoot(city, "14-city-after-upload")
+    for page in (peer, city, uploader):
+        page.close()
+
+
+def test_reload_and_bookmark_stay_logged_in(app, browser):
+    url, _ = app
+    page = log_in(browser, url, "f01@test.example", path="benchmark")
+    # a bookmarked page: the login form under its address, then that page, not another
+    assert page.url.endswith("/benchmark")
+    page.get_by_role("heading", name="Benchmark").wait_for()
+    page.reload()
+    page.get_by_role("heading", name="Benchmark").wait_for()
+    assert page.get_by_text("Aangemeld als f01@test.example").is_visible()
+    assert page.get_by_label("Wachtwoord").count() == 0
+    shoot(page, "15-benchmark-after-reload")
+    page.get_by_role("button", name="Afmelden").click()
+    page.get_by_label("Wachtwoord").wait_for()
+    page.reload()
+    page.get_by_label("Wachtwoord").wait_for()  # logged out stays logged out
+    assert_no_failure(page, "after logout and reload")
+    page.close()
+
+    fresh = browser.new_page(viewport={"width": 1400, "height": 1000})
+    fresh.goto(f"{url}/region")
+    fresh.get_by_label("Wachtwoord").wait_for()
+    assert_no_failure(fresh, "bookmark without a session")
+    fresh.close()
+
+
+def test_phone_layout(app, browser):
+    url, _ = app
+    page = log_in(browser, url, "f01@test.example", width=390)
+    page.get_by_role("heading", name="Gegevens indienen").wait_for()
+    page.locator("[data-testid=stExpandSidebarButton]").click()
+    page.get_by_role("link", name="Benchmark").click()
+    page.get_by_role("heading", name="Benchmark").wait_for()
+    page.wait_for_timeout(1500)
+    sidebar = page.locator("[data-testid=stSidebar]").bounding_box()
+    assert sidebar is None or sidebar["x"] + sidebar["width"] <= 0, "the sidebar covers the page"
+    legend = page.get_by_text("Mediaan van de peers").first
+    box = legend.bounding_box()
+    assert box is not None and box["x"] + box["width"] <= 390, "the chart's legend is cut off"
+    shoot(page, "16-phone-benchmark")
+    page.close()
+    city = log_in(browser, url, "city@test.example", width=390)
+    city.get_by_role("heading", name="Regionale verankering").wait_for()
+    shoot(city, "17-phone-region")
+    city.close()
