@@ -250,7 +250,9 @@ def test_a_new_month_while_another_factory_and_the_city_read(app, browser, tmp_p
     city = log_in(browser, url, "city@test.example", path="region")
     city.get_by_role("heading", name="Regionale verankering").wait_for()
     city.get_by_text("Per jaar").wait_for()
+    city.locator("[data-testid=stMetric]").nth(8).wait_for()  # all nine cards are drawn
     region_before = city.locator("[data-testid=stMetric]").all_inner_texts()
+    assert len(region_before) == 9
 
     uploader = log_in(browser, url, "f08@test.example")
     uploader.get_by_role("heading", name="Gegevens indienen").wait_for()
