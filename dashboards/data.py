@@ -258,15 +258,9 @@ def submissions(viewer: Viewer) -> pl.DataFrame:
 def rule_label(dataset: str, rule: str, lang: str) -> str:
     """What a rule checks, in words and without any value: the contract's description of
     its own rules, the platform's for the generic ones (type, required, file problems)."""
-    from kpi.contracts import load_contract
-    from kpi.i18n import MESSAGES, message
+    from kpi.coordination.mail import rule_label as label
 
-    if dataset in DATASETS:
-        for candidate in load_contract(dataset).rules:
-            if candidate.name == rule:
-                return candidate.description(lang)
-    key = f"rule_{rule}"
-    return message(key, lang) if key in MESSAGES else rule
+    return label(dataset, rule, lang)
 
 
 def reasons_text(viewer: Viewer, dataset: str, reasons_json: str, lang: str) -> str:
@@ -324,7 +318,7 @@ def submission_grid(
     last = expected_month(today)
     path = snapshot_path()
     settings = get_settings()
-    return _grid(str(path), _identity(path), str(settings.factory_register), last, month_count)
+    return _grid(str(path), _identity(path), str(settings.register_path), last, month_count)
 
 
 @lru_cache(maxsize=64)
@@ -454,6 +448,18 @@ def check_and_submit(viewer: Viewer, dataset: str, file_name: str, content: byte
                 file_name=file_name,
                 submitted_by=viewer.email,
             )
+        else:
+            # the coordinator's list of refusals shows it too (reasons only, no value)
+            from kpi.coordination.notes import CoordinatorNotes
+
+            CoordinatorNotes(settings).record_refusal(
+                viewer.factory_code or "",
+                dataset,
+                file_name,
+                report.periods,
+                [f.to_dict() for f in report.findings],
+                viewer.email,
+            )
     return report
 
 
@@ -490,7 +496,7 @@ def add_user(viewer: Viewer, email: str, role: str, password: str, factory_code:
     from kpi.users import UserStore
 
     require(viewer, "admin")
-    register = load_register(get_settings().factory_register)
+    register = load_register(get_settings().register_path)
     return UserStore(get_settings().data_dir).add(
         email, role, password, factory_code or None, known_factories=register.codes
     )
@@ -518,11 +524,11 @@ def change_user(
     if action == "delete":
         return store.delete(email)
     if action == "set_role":
-        register = load_register(get_settings().factory_register)
+        register = load_register(get_settings().register_path)
         return store.set_role(email, role or "", factory or None, known_factories=register.codes)
     raise ValueError(f"unknown action {action!r}")
 
 
 def factory_codes(viewer: Viewer) -> list[str]:
     require(viewer, "admin", "coordinator")
-    return load_register(get_settings().factory_register).codes
+    return load_register(get_settings().register_path).codes

@@ -62,7 +62,7 @@ def _lang(lang: str | None, settings: Settings) -> str:
 
 
 def _factory(code: str, settings: Settings) -> str:
-    register = load_register(settings.factory_register)
+    register = load_register(settings.register_path)
     factory = register.by_code(code)
     if factory is None:
         raise typer.BadParameter(
@@ -206,7 +206,7 @@ def run(lang: LangOption = None) -> None:
     settings = get_settings()
     chosen = _lang(lang, settings)
     # a bad configuration is named here (exit 2) rather than failing the run
-    load_register(settings.factory_register)
+    load_register(settings.register_path)
     load_disclosure(settings.disclosure_config)
     run_id = run_monthly_cycle(settings)
     _print_run(settings, run_id, chosen)
@@ -371,7 +371,7 @@ def user_add(
         password = typer.prompt("Wachtwoord / password", hide_input=True, confirmation_prompt=True)
     else:
         password = sys.stdin.readline().rstrip("\n")
-    register = load_register(settings.factory_register)
+    register = load_register(settings.register_path)
     try:
         user = UserStore(settings.data_dir).add(
             email, role.value, password, factory, known_factories=register.codes
@@ -447,7 +447,7 @@ def user_set_role(
     """Change an account's role (and factory); its open sessions get the new role at once."""
 
     def set_role(store, settings) -> str:
-        codes = load_register(settings.factory_register).codes
+        codes = load_register(settings.register_path).codes
         user = store.set_role(email, role.value, factory, known_factories=codes)
         where = f" ({user.factory_code})" if user.factory_code else ""
         return f"{user.email}: {user.role}{where}"
@@ -501,7 +501,7 @@ def demo(
 
     settings = get_settings()
     prepare_data_dir(settings)
-    register = load_register(settings.factory_register)
+    register = load_register(settings.register_path)
     disclosure = load_disclosure(settings.disclosure_config)
     last = latest_due_month(today(), disclosure.close_day)
     folder = settings.data_dir / "demo-files"

@@ -1,0 +1,135 @@
+"""The coordinator running the network (Network page, Streamlit AppTest): the chase list
+of the open month and its actions, every refusal with its status, closing a month."""
+
+from __future__ import annotations
+
+import email
+from email.policy import default
+
+import dagster as dg
+import polars as pl
+
+from assets.names import MONTHLY_JOB
+from dashboards import data
+from dashboards.data import expected_month
+from kpi.register import current_register, save_factory
+from pipelines.definitions import build_definitions
+from tests.conftest import valid_rows, write_rows
+from tests.dashboards.test_pages import log_in, open_page, rendered, texts
+
+MONTH = f"{expected_month():%Y-%m}"
+
+
+def button(app, label: str):
+    return next(b for b in app.button if rendered(b.label) == label)
+
+
+def refusal_table(app) -> pl.DataFrame:
+    """The list of refusals (the one table with a file column)."""
+    frame = next(f.value for f in app.dataframe if "Bestand" in f.value.columns)
+    return pl.from_pandas(frame)
+
+
+def chase_table(app) -> pl.DataFrame:
+    return pl.from_pandas(app.dataframe[0].value)
+
+
+def test_chase_list_names_each_late_factory_and_is_acted_on(env):
+    settings = env
+    register = current_register(settings)
+    f03 = register.by_code("F03")
+    save_factory(settings, f03.model_copy(update={"contact": "plant@f03.example"}), new=False)
+    try:
+        app = open_page(log_in("coordinator"), "network")
+        assert f"Op te volgen voor {MONTH}" in texts(app)
+        table = chase_table(app)
+        f03_rows = table.filter(pl.col("Fabriek") == "F03 Demo Transmissies Zepperen")
+        assert f03_rows.height == 4  # F03 sent nothing: every dataset
+        assert set(f03_rows["Status"]) == {"niet ontvangen"}
+        assert set(f03_rows["Contact"]) == {"plant@f03.example"}
+        other = table.filter(pl.col("Fabriek").str.starts_with("F06"))
+        assert set(other["Contact"]) == {"(geen adres in het register)"}
+
+        factory_box = next(s for s in app.selectbox if s.label == "Fabriek")
+        factory_box.set_value("F03").run()
+        button(app, "Herinnering sturen").click().run()
+        assert [rendered(s.value) for s in app.success] == [
+            "Herinnering gestuurd aan F03 Demo Transmissies Zepperen."
+        ]
+        mails = sorted(settings.outbox_dir.glob("*.eml"))
+        assert len(mails) == 1
+        mail = email.message_from_bytes(mails[0].read_bytes(), policy=default)
+        assert mail["To"] == "plant@f03.example"
+        assert mail["Subject"] == f"Herinnering: KPI-gegevens van {MONTH}"
+
+        button(app, "Herinnering sturen").click().run()
+        assert [rendered(w.value) for w in app.warning] == [
+            "F03 Demo Transmissies Zepperen kreeg vandaag al een herinnering; "
+            "er is geen tweede gestuurd."
+        ]
+        assert len(list(settings.outbox_dir.glob("*.eml"))) == 1
+
+        button(app, "Vrijstellen voor deze maand").click().run()
+        assert (
+            f"F03 Demo Transmissies Zepperen is vrijgesteld voor {MONTH}: ze telt niet als te laat."
+            in texts(app)
+        )
+        app.run()
+        assert "F03 Demo Transmissies Zepperen" not in set(chase_table(app)["Fabriek"])
+        assert f"Vrijgesteld voor {MONTH}: F03" in texts(app)
+        button(app, "Vrijstelling opheffen").click().run()
+        app.run()
+        assert "F03 Demo Transmissies Zepperen" in set(chase_table(app)["Fabriek"])
+    finally:
+        settings.data_register_path.unlink(missing_ok=True)
+        for path in settings.outbox_dir.glob("*.eml"):
+            path.unlink()
+
+
+def test_newest_month_first_with_completeness(env):
+    app = open_page(log_in("coordinator"), "network")
+    shares = app.dataframe[1].value
+    assert list(shares.columns)[0] == MONTH
+    assert list(shares.columns) == sorted(shares.columns, reverse=True)
+    # the test network: 6 of the register's 12 factories sent 2024-11..2025-12
+    assert shares["2025-12"].iloc[0] == "50% (6/12)"
+    assert shares[MONTH].iloc[0] == "0% (0/12)"
+
+
+def test_a_refusal_on_the_upload_page_is_listed_then_resolved_by_a_later_file(env, tmp_path):
+    rows = valid_rows("people", "F02", months=2)
+    broken = rows.with_columns(
+        pl.when(pl.int_range(pl.len()) == 1)
+        .then(-987654)
+        .otherwise(pl.col(rows.columns[-1]))
+        .alias(rows.columns[-1])
+    )
+    factory = open_page(log_in("other_factory"), "upload")
+    factory.selectbox[0].set_value("people").run()
+    bad = write_rows(broken, "people", tmp_path / "mensen-fout", "csv-semicolon")
+    factory.file_uploader[0].set_value((bad.name, bad.read_bytes(), "text/csv")).run()
+    assert "geweigerd" in factory.error[0].value
+
+    app = open_page(log_in("coordinator"), "network")
+    listed = refusal_table(app)
+    mine = listed.filter(pl.col("Bestand") == bad.name)
+    assert mine["Via"].to_list() == ["uploadpagina"]
+    assert mine["Status"].to_list() == ["open"]
+    assert mine["Fabriek"].to_list() == ["F02 Demo Gietwerk Haspengouw"]
+    report = next(e for e in app.expander if bad.name in rendered(e.label))
+    lines = report.table[0].value
+    assert rows.columns[-1] in set(lines["Kolom"].map(rendered))
+    assert "987654" not in texts(app) and "987654" not in lines.to_string()
+
+    good = write_rows(rows, "people", tmp_path / "mensen-goed", "xlsx")
+    factory.file_uploader[0].set_value((good.name, good.read_bytes(), "application/octet-stream"))
+    factory.run()
+    job = build_definitions(env).resolve_job_def(MONTHLY_JOB)
+    with dg.DagsterInstance.ephemeral() as instance:
+        assert job.execute_in_process(instance=instance).success
+    data.clear_cache()
+    app = open_page(log_in("coordinator"), "network")
+    assert bad.name not in texts(app)  # open refusals only, by default
+    next(t for t in app.toggle).set_value(False).run()
+    listed = refusal_table(app)
+    assert listed.filter(pl.col("Bestand") == bad.name)["Status"].to_list() == ["opgelost"]
