@@ -39,6 +39,8 @@ def test_chase_list_names_each_late_factory_and_is_acted_on(env):
     register = current_register(settings)
     f03 = register.by_code("F03")
     save_factory(settings, f03.model_copy(update={"contact": "plant@f03.example"}), new=False)
+    f06 = current_register(settings).by_code("F06")
+    save_factory(settings, f06.model_copy(update={"contact": None}), new=False)
     try:
         app = open_page(log_in("coordinator"), "network")
         assert f"Op te volgen voor {MONTH}" in texts(app)
@@ -133,3 +135,34 @@ def test_a_refusal_on_the_upload_page_is_listed_then_resolved_by_a_later_file(en
     next(t for t in app.toggle).set_value(False).run()
     listed = refusal_table(app)
     assert listed.filter(pl.col("Bestand") == bad.name)["Status"].to_list() == ["opgelost"]
+
+
+def test_the_reminder_job_writes_to_each_late_factory_with_a_contact_once(env):
+    from pipelines.jobs import reminders_job
+    from pipelines.resources import build_resources
+
+    settings = env
+    f05 = current_register(settings).by_code("F05")
+    update = {"contact": "plant@f05.example", "language": "en"}
+    save_factory(settings, f05.model_copy(update=update), new=False)
+    try:
+        for _ in range(2):  # a second run the same day writes to nobody again
+            result = reminders_job.execute_in_process(resources=build_resources(settings))
+            assert result.success
+        mails = {
+            m["To"]: m
+            for m in (
+                email.message_from_bytes(p.read_bytes(), policy=default)
+                for p in settings.outbox_dir.glob("*.eml")
+            )
+        }
+        # every factory is late in the test network: each contact once (no duplicates)
+        assert len(mails) == len(list(settings.outbox_dir.glob("*.eml"))) >= 10
+        english = mails["plant@f05.example"]
+        assert english["Subject"] == f"Reminder: KPI data of {MONTH}"
+        assert "Dear contact of Demo Ophanging Nieuwerkerken" in english.get_content()
+        assert mails["kpi@f01.demo.example"]["Subject"].startswith("Herinnering")
+    finally:
+        settings.data_register_path.unlink(missing_ok=True)
+        for path in settings.outbox_dir.glob("*.eml"):
+            path.unlink()
