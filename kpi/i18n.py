@@ -707,3 +707,116 @@ MESSAGES.update(
         },
     }
 )
+
+
+# --- the admin: accounts and the factory register --------------------------------------
+MESSAGES.update(
+    {
+        "user_role_invalid": {
+            "nl": "de rol moet een van deze zijn: {roles}",
+            "en": "the role must be one of {roles}",
+        },
+        "user_factory_needed": {
+            "nl": "een fabrieksgebruiker heeft een fabriek nodig",
+            "en": "a factory user needs a factory",
+        },
+        "user_factory_unknown": {
+            "nl": "'{code}' staat niet in het register",
+            "en": "'{code}' is not in the register",
+        },
+        "user_factory_only_for_factory": {
+            "nl": "een fabriek hoort alleen bij de rol factory",
+            "en": "a factory goes only with the role factory",
+        },
+        "user_not_email": {
+            "nl": "'{email}' is geen e-mailadres",
+            "en": "'{email}' is not an e-mail address",
+        },
+        "user_exists": {
+            "nl": "Er bestaat al een account {email}. Bevestig om het te vervangen (nieuwe rol, fabriek en wachtwoord), of wijzig het hieronder.",
+            "en": "An account {email} already exists. Confirm to replace it (new role, factory and password), or change it below.",
+        },
+        "user_no_account": {"nl": "'{email}': geen account", "en": "no such account: '{email}'"},
+        "user_password_short": {
+            "nl": "wachtwoord te kort (minstens {length} tekens)",
+            "en": "password too short (at least {length} characters)",
+        },
+        "user_password_common": {
+            "nl": "dit wachtwoord staat op een lijst van veelgebruikte wachtwoorden; kies een ander",
+            "en": "this password is on a list of common passwords; choose another",
+        },
+        "users_replace": {"nl": "Bestaand account vervangen", "en": "Replace the existing account"},
+        "users_last_login": {"nl": "Laatst aangemeld", "en": "Last login"},
+        "users_status": {"nl": "Status", "en": "Status"},
+        "users_status_active": {"nl": "actief", "en": "active"},
+        "users_status_disabled": {"nl": "uitgeschakeld", "en": "disabled"},
+        "users_status_locked": {
+            "nl": "geblokkeerd ({minutes} min)",
+            "en": "locked ({minutes} min)",
+        },
+        "users_reset_password": {"nl": "Wachtwoord opnieuw instellen", "en": "Reset the password"},
+        "users_new_password": {"nl": "Nieuw wachtwoord", "en": "New password"},
+        "users_unlock": {"nl": "Deblokkeren", "en": "Unlock"},
+        "users_password_was_reset": {"nl": "nieuw wachtwoord ingesteld", "en": "new password set"},
+        "users_was_unlocked": {"nl": "gedeblokkeerd", "en": "unlocked"},
+        "users_password_needed": {
+            "nl": "Vul een nieuw wachtwoord in.",
+            "en": "Fill in a new password.",
+        },
+        "users_audit": {"nl": "Logboek van wijzigingen", "en": "Log of changes"},
+        "col_when": {"nl": "Wanneer", "en": "When"},
+        "col_who": {"nl": "Wie", "en": "Who"},
+        "col_what": {"nl": "Wat", "en": "What"},
+        "col_target": {"nl": "Betreft", "en": "Concerns"},
+        "col_detail": {"nl": "Details", "en": "Details"},
+        "page_factories": {"nl": "Fabrieken", "en": "Factories"},
+        "factories_help": {
+            "nl": "Het register van het netwerk. Wijzigingen gelden voor de volgende verwerking en worden bewaard in de datamap van het platform.",
+            "en": "The register of the network. Changes apply from the next run and are kept in the platform's data folder.",
+        },
+        "factories_elsewhere": {
+            "nl": "Het register wordt elders beheerd ({path}); het kan hier niet gewijzigd worden.",
+            "en": "The register is managed elsewhere ({path}); it cannot be changed here.",
+        },
+        "factories_add": {"nl": "Fabriek toevoegen", "en": "Add a factory"},
+        "factories_change": {"nl": "Fabriek wijzigen", "en": "Change a factory"},
+        "factories_save": {"nl": "Opslaan", "en": "Save"},
+        "factories_saved": {
+            "nl": "Fabriek {code} is opgeslagen.",
+            "en": "Factory {code} was saved.",
+        },
+        "col_code": {"nl": "Code", "en": "Code"},
+        "col_name": {"nl": "Naam", "en": "Name"},
+        "col_sector": {"nl": "Sector", "en": "Sector"},
+        "col_municipality": {"nl": "Gemeente", "en": "Municipality"},
+        "col_company": {"nl": "Bedrijfsgroep", "en": "Company group"},
+        "col_language": {"nl": "Taal", "en": "Language"},
+        "col_joined": {"nl": "Lid sinds", "en": "Joined"},
+        "col_left": {"nl": "Vertrokken na", "en": "Left after"},
+        "factories_no_date": {"nl": "geen datum", "en": "no date"},
+        "register_managed_elsewhere": {
+            "nl": "Het register wordt elders beheerd ({path}).",
+            "en": "The register is managed elsewhere ({path}).",
+        },
+        "register_code_exists": {
+            "nl": "Er bestaat al een fabriek met code {code}.",
+            "en": "A factory with code {code} already exists.",
+        },
+        "register_code_unknown": {
+            "nl": "Er is geen fabriek met code {code}.",
+            "en": "There is no factory with code {code}.",
+        },
+        "register_fields_required": {
+            "nl": "Code, naam en sector zijn verplicht.",
+            "en": "Code, name and sector are required.",
+        },
+        "register_left_before_joined": {
+            "nl": "De datum van vertrek ligt vóór de datum van toetreding.",
+            "en": "The date of leaving is before the date of joining.",
+        },
+        "register_contact_invalid": {
+            "nl": "'{contact}' is geen e-mailadres.",
+            "en": "'{contact}' is not an e-mail address.",
+        },
+    }
+)
