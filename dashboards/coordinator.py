@@ -14,8 +14,8 @@ import json
 
 import polars as pl
 
-from dashboards.data import Viewer, expected_month, require, submission_grid, submissions
-from kpi.coordination.chase import all_refusals, chase_list
+from dashboards.data import Viewer, require, submission_grid, submissions
+from kpi.coordination.chase import all_refusals, chase_list, open_month
 from kpi.coordination.mail import rule_label, send_reminders
 from kpi.coordination.notes import CoordinatorNotes
 from kpi.register import current_register
@@ -62,7 +62,8 @@ def chase(viewer: Viewer, today: dt.date | None = None) -> dict:
     from kpi.landing import list_pending
 
     settings = get_settings()
-    month = expected_month(today)
+    disclosure = load_disclosure(settings.disclosure_config)
+    month = open_month(disclosure.close_day, today)
     notes = _notes()
     waiting = [(s.factory_code, s.dataset) for s in list_pending(settings)]
     rows = chase_list(
@@ -83,7 +84,7 @@ def chase(viewer: Viewer, today: dt.date | None = None) -> dict:
         row["reminded_at"] = reminded.get(row["factory_code"])
     return {
         "month": month,
-        "close_date": load_disclosure(settings.disclosure_config).close_date(month),
+        "close_date": disclosure.close_date(month),
         "rows": rows,
         "exempt": sorted(notes.exempt(month)),
     }
@@ -103,10 +104,20 @@ def remind(viewer: Viewer, factory_codes: set[str] | None = None) -> list[dict]:
     )
 
 
+def _close_day() -> int:
+    from kpi.disclosure.rules import load_disclosure
+
+    return load_disclosure(get_settings().disclosure_config).close_day
+
+
+def _open_month() -> dt.date:
+    return open_month(_close_day())
+
+
 def set_exempt(viewer: Viewer, factory_code: str, exempt: bool = True) -> dt.date:
     """Mark ``factory_code`` exempt for the open month (a shutdown), or lift it."""
     require(viewer, "coordinator")
-    month = expected_month()
+    month = _open_month()
     _notes().set_exempt(factory_code, month, viewer.email, exempt)
     return month
 
@@ -114,7 +125,7 @@ def set_exempt(viewer: Viewer, factory_code: str, exempt: bool = True) -> dt.dat
 def note_promise(viewer: Viewer, factory_code: str, promised: dt.date) -> dt.date:
     """Note the date by which ``factory_code`` promised the open month's files."""
     require(viewer, "coordinator")
-    month = expected_month()
+    month = _open_month()
     _notes().promise(factory_code, month, promised, viewer.email)
     return month
 
@@ -131,7 +142,9 @@ def grid(viewer: Viewer, month_count: int = 12, today: dt.date | None = None) ->
         if r["status"] == "open" and r["source"] == "upload"
         for month in r["periods"]
     }
-    cells = submission_grid(viewer, month_count, today)
+    # the grid ends with the open month (the chase list's month)
+    month = open_month(_close_day(), today)
+    cells = submission_grid(viewer, month_count, (month + dt.timedelta(days=32)).replace(day=1))
     members = {
         (f.code, month)
         for f in register.factories

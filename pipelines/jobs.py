@@ -29,8 +29,9 @@ def send_reminders_op(context) -> None:
     if not settings.serving_path.exists():
         context.log.info("nothing published yet: no reminders")
         return
-    month = open_month()
-    close = load_disclosure(settings.disclosure_config).close_date(month)
+    disclosure = load_disclosure(settings.disclosure_config)
+    month = open_month(disclosure.close_day)
+    close = disclosure.close_date(month)
     outcomes = send_reminders(settings, current_chase(settings, month), month, close, "schedule")
     counts: dict[str, int] = {}
     for outcome in outcomes:

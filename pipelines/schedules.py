@@ -53,7 +53,8 @@ def reminder_day(today: dt.date) -> bool:
     from kpi.settings import get_settings
 
     settings = get_settings()
-    close = load_disclosure(settings.disclosure_config).close_date(open_month(today))
+    disclosure = load_disclosure(settings.disclosure_config)
+    close = disclosure.close_date(open_month(disclosure.close_day, today))
     return close - dt.timedelta(days=settings.reminder_days_before_close) == today
 
 

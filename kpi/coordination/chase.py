@@ -130,10 +130,14 @@ def chase_list(
     return rows
 
 
-def open_month(today: dt.date | None = None) -> dt.date:
-    """The month the factories are reporting now: last month."""
-    first = (today or dt.date.today()).replace(day=1)
-    return (first - dt.timedelta(days=1)).replace(day=1)
+def open_month(close_day: int, today: dt.date | None = None) -> dt.date:
+    """The month the factories are reporting now: last month until its close day
+    (``close_day`` of this month), this month after it."""
+    day = today or dt.date.today()
+    this_month = day.replace(day=1)
+    if day.day <= close_day:
+        return (this_month - dt.timedelta(days=1)).replace(day=1)
+    return this_month
 
 
 def snapshot_submissions(settings) -> pl.DataFrame:

@@ -11,13 +11,14 @@ import polars as pl
 
 from assets.names import MONTHLY_JOB
 from dashboards import data
-from dashboards.data import expected_month
+from kpi.coordination.chase import open_month
 from kpi.register import current_register, save_factory
 from pipelines.definitions import build_definitions
 from tests.conftest import valid_rows, write_rows
 from tests.dashboards.test_pages import log_in, open_page, rendered, texts
 
-MONTH = f"{expected_month():%Y-%m}"
+MONTH = f"{open_month(20):%Y-%m}"
+"""The open month: the chase list's (close day 20, config/disclosure.yaml)."""
 
 
 def button(app, label: str):

@@ -13,7 +13,7 @@ import polars as pl
 import pytest
 from aiosmtpd.controller import Controller
 
-from kpi.coordination.chase import all_refusals, chase_list
+from kpi.coordination.chase import all_refusals, chase_list, open_month
 from kpi.coordination.mail import send_reminders
 from kpi.coordination.notes import CoordinatorNotes
 from kpi.register import Factory, FactoryRegister
@@ -207,3 +207,9 @@ def test_a_factory_without_contact_is_named_not_mailed(tmp_path):
     rows = [r | {"contact": None} for r in chase_rows() if r["factory_code"] == "F01"]
     outcomes = send_reminders(Settings(data_dir=tmp_path), rows, OCTOBER, OCTOBER, "coord")
     assert outcomes == [{"factory_code": "F01", "factory_name": "Een", "outcome": "no_contact"}]
+
+
+def test_the_open_month_is_last_month_until_its_close_day_then_this_month():
+    assert open_month(20, dt.date(2026, 11, 20)) == dt.date(2026, 10, 1)
+    assert open_month(20, dt.date(2026, 11, 21)) == dt.date(2026, 11, 1)
+    assert open_month(20, dt.date(2027, 1, 5)) == dt.date(2026, 12, 1)
