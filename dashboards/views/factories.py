@@ -14,6 +14,8 @@ viewer = session.viewer("admin")
 st.title(t("page_factories"))
 st.caption(t("factories_help"))
 FLASH = "factories-flash"
+ROUND = "factories-add-round"
+"""Counts factories added: new widget keys give an empty form after each success."""
 LANGUAGE_NAMES = {"nl": "Nederlands", "en": "English"}
 
 register = admin.register(viewer)
@@ -87,17 +89,17 @@ else:
 
     st.subheader(t("factories_add"))
     # not cleared on submit: after a refusal the admin corrects what was typed
-    with st.form("add-factory"):
-        code = st.text_input(t("col_code"), key="add-code")
-        fields = factory_fields("add")
+    added = st.session_state.setdefault(ROUND, 0)
+    with st.form(f"add-factory-{added}"):
+        code = st.text_input(t("col_code"), key=f"add-{added}-code")
+        fields = factory_fields(f"add-{added}")
         if st.form_submit_button(t("factories_add")):
             try:
                 saved = admin.save(viewer, new=True, code=code, **fields)
             except RegisterError as exc:
                 st.error(error_text(exc))
             else:
-                for key in [k for k in st.session_state if str(k).startswith("add-")]:
-                    del st.session_state[key]
+                st.session_state[ROUND] = added + 1
                 st.session_state[FLASH] = t("factories_saved", code=plain(saved.code))
                 st.rerun()
 

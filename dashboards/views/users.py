@@ -12,7 +12,9 @@ from kpi.users import ROLES, UserError
 viewer = session.viewer("admin")
 st.title(t("users_title"))
 FLASH = "users-flash"
-ADD_FIELDS = ("add-email", "add-role", "add-factory", "add-password", "add-replace")
+ROUND = "users-add-round"
+"""Counts accounts added: new widget keys give an empty form after each success (and
+only then: after a refusal the admin corrects what was typed)."""
 
 
 def error_text(exc: UserError) -> str:
@@ -28,14 +30,18 @@ if FLASH in st.session_state:
 
 st.subheader(t("users_add"))
 # not cleared on submit: after a refusal the admin corrects what was typed
-with st.form("add-user"):
-    email = st.text_input(t("email"), key="add-email")
-    role = st.selectbox(t("role"), ROLES, key="add-role")
+added = st.session_state.setdefault(ROUND, 0)
+with st.form(f"add-user-{added}"):
+    email = st.text_input(t("email"), key=f"add-email-{added}")
+    role = st.selectbox(t("role"), ROLES, key=f"add-role-{added}")
     factory = st.selectbox(
-        t("factory"), factory_options, format_func=lambda c: factories.get(c, ""), key="add-factory"
+        t("factory"),
+        factory_options,
+        format_func=lambda c: factories.get(c, "–"),
+        key=f"add-factory-{added}",
     )
-    password = st.text_input(t("password"), type="password", key="add-password")
-    replace = st.checkbox(t("users_replace"), key="add-replace")
+    password = st.text_input(t("password"), type="password", key=f"add-password-{added}")
+    replace = st.checkbox(t("users_replace"), key=f"add-replace-{added}")
     if st.form_submit_button(t("users_add")):
         try:
             user = admin.add_user(viewer, email, role, password, factory or None, replace)
@@ -44,8 +50,7 @@ with st.form("add-user"):
         except UserError as exc:
             st.error(error_text(exc))
         else:
-            for key in ADD_FIELDS:
-                st.session_state.pop(key, None)
+            st.session_state[ROUND] = added + 1
             st.session_state[FLASH] = t("users_added", email=plain(user.email))
             st.rerun()
 
@@ -57,7 +62,7 @@ with st.form("change-user"):
     new_factory = st.selectbox(
         t("factory"),
         factory_options,
-        format_func=lambda c: factories.get(c, ""),
+        format_func=lambda c: factories.get(c, "–"),
         key="change-factory",
     )
     new_password = st.text_input(t("users_new_password"), type="password", key="change-password")

@@ -29,26 +29,27 @@ def messages(app) -> list[str]:
 
 def test_an_existing_address_is_refused_until_the_admin_confirms(env):
     app = open_page(log_in("admin"), "users")
-    app.text_input(key="add-email").input(ACCOUNTS["city"][0])
-    app.selectbox(key="add-role").set_value("factory")
-    app.selectbox(key="add-factory").set_value("F04")
-    app.text_input(key="add-password").input("another-good-password")
+    app.text_input(key="add-email-0").input(ACCOUNTS["city"][0])
+    app.selectbox(key="add-role-0").set_value("factory")
+    app.selectbox(key="add-factory-0").set_value("F04")
+    app.text_input(key="add-password-0").input("another-good-password")
     button(app, "Gebruiker toevoegen").click().run()
     assert messages(app) == [
         f"Er bestaat al een account {ACCOUNTS['city'][0]}. Bevestig om het te vervangen "
         "(nieuwe rol, fabriek en wachtwoord), of wijzig het hieronder."
     ]
     # what was typed is kept, and the city account is untouched
-    assert app.text_input(key="add-email").value == ACCOUNTS["city"][0]
-    assert app.selectbox(key="add-factory").value == "F04"
+    assert app.text_input(key="add-email-0").value == ACCOUNTS["city"][0]
+    assert app.selectbox(key="add-factory-0").value == "F04"
     assert UserStore(env.data_dir).get(ACCOUNTS["city"][0]).role == "city"
 
-    app.selectbox(key="add-role").set_value("city")
-    app.selectbox(key="add-factory").set_value("")
-    app.text_input(key="add-password").input("dashboard-test-password")
-    app.checkbox(key="add-replace").check()
+    app.selectbox(key="add-role-0").set_value("city")
+    app.selectbox(key="add-factory-0").set_value("")
+    app.text_input(key="add-password-0").input("dashboard-test-password")
+    app.checkbox(key="add-replace-0").check()
     button(app, "Gebruiker toevoegen").click().run()
-    assert any("aangemaakt" in m or ACCOUNTS["city"][0] in m for m in messages(app))
+    assert messages(app) == [f"Account {ACCOUNTS['city'][0]} is aangemaakt."]
+    assert app.text_input(key="add-email-1").value == ""  # an empty form for the next one
     audit = pl.from_pandas(app.dataframe[-1].value)
     assert audit.row(0, named=True)["Wie"] == ADMIN
     assert audit.row(0, named=True)["Wat"] == "replace"
@@ -59,9 +60,9 @@ def test_messages_follow_the_admins_language_and_name_no_command_line_flag(env):
     app = open_page(log_in("admin"), "users")
     app.session_state["language"] = "en"
     app.run()
-    app.text_input(key="add-email").input("plant@new.example")
-    app.selectbox(key="add-role").set_value("factory")
-    app.text_input(key="add-password").input("a-good-password-1")
+    app.text_input(key="add-email-0").input("plant@new.example")
+    app.selectbox(key="add-role-0").set_value("factory")
+    app.text_input(key="add-password-0").input("a-good-password-1")
     button(app, "Add a user").click().run()
     assert messages(app) == ["a factory user needs a factory"]
     assert "--" not in " ".join(messages(app))
@@ -123,21 +124,22 @@ def test_the_register_as_a_screen_add_change_and_leave(env):
     try:
         app = open_page(log_in("admin"), "factories")
         assert "F12" in set(pl.from_pandas(app.dataframe[0].value)["Code"])
-        app.text_input(key="add-code").input("f01")
-        app.text_input(key="add-name").input("Demo Nieuwe Fabriek")
-        app.text_input(key="add-sector").input("chassis")
-        app.text_input(key="add-contact").input("niet-een-adres")
+        app.text_input(key="add-0-code").input("f01")
+        app.text_input(key="add-0-name").input("Demo Nieuwe Fabriek")
+        app.text_input(key="add-0-sector").input("chassis")
+        app.text_input(key="add-0-contact").input("niet-een-adres")
         button(app, "Fabriek toevoegen").click().run()
         assert messages(app) == ["'niet-een-adres' is geen e-mailadres."]
-        assert app.text_input(key="add-name").value == "Demo Nieuwe Fabriek"
-        app.text_input(key="add-contact").input("kpi@f13.demo.example")
+        assert app.text_input(key="add-0-name").value == "Demo Nieuwe Fabriek"
+        app.text_input(key="add-0-contact").input("kpi@f13.demo.example")
         button(app, "Fabriek toevoegen").click().run()
         assert messages(app) == ["Er bestaat al een fabriek met code F01."]
-        app.text_input(key="add-code").input("F13")
-        app.text_input(key="add-municipality").input("Sint-Truiden")
-        app.selectbox(key="add-language").set_value("en")
+        app.text_input(key="add-0-code").input("F13")
+        app.text_input(key="add-0-municipality").input("Sint-Truiden")
+        app.selectbox(key="add-0-language").set_value("en")
         button(app, "Fabriek toevoegen").click().run()
         assert messages(app) == ["Fabriek F13 is opgeslagen."]
+        assert app.text_input(key="add-1-code").value == ""  # an empty form for the next one
         register = current_register(settings)
         assert register.by_code("F13").contact == "kpi@f13.demo.example"
         assert register.by_code("F13").language == "en"
