@@ -177,3 +177,7 @@ def save_factory(settings: Settings, factory: Factory, *, new: bool) -> FactoryR
         + yaml.safe_dump(document, allow_unicode=True, sort_keys=False),
     )
     return updated
+
+
+load_register.cache_clear = _load_register.cache_clear  # type: ignore[attr-defined]
+"""Forget every register read (the cache already follows changes to the file)."""
