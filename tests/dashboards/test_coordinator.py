@@ -167,3 +167,28 @@ def test_the_reminder_job_writes_to_each_late_factory_with_a_contact_once(env):
         settings.data_register_path.unlink(missing_ok=True)
         for path in settings.outbox_dir.glob("*.eml"):
             path.unlink()
+
+
+def test_the_outcome_of_a_close_request_carried_out_is_shown(env):
+    import json
+
+    done = env.data_dir / "requests" / "done"
+    done.mkdir(parents=True, exist_ok=True)
+    outcome = {"period": "2025-12-01", "action": "too_few", "contributors": 3}
+    request = {
+        "action": "close",
+        "period": "2025-12",
+        "requested_by": "coordinator@test.example",
+        "requested_at": "2026-11-25T10:00:00+00:00",
+        "outcomes": [outcome],
+    }
+    path = done / "20261125T100000-close-test.json"
+    path.write_text(json.dumps(request))
+    try:
+        app = open_page(log_in("coordinator"), "network")
+        assert (
+            "vrijgeven 2025-12 (gevraagd door coordinator@test.example op 2026-11-25 10:00): "
+            "te weinig bijdragers, niet vrijgegeven" in texts(app)
+        )
+    finally:
+        path.unlink()
