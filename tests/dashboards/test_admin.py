@@ -162,3 +162,19 @@ def test_the_register_as_a_screen_add_change_and_leave(env):
         assert audit.filter(pl.col("Betreft") == "F12")["Wat"].to_list() == ["factory_change"]
     finally:
         settings.data_register_path.unlink(missing_ok=True)
+
+
+def test_a_register_managed_elsewhere_is_shown_not_edited(env, monkeypatch, tmp_path):
+    from kpi.settings import REPO_ROOT, reset_settings_cache
+
+    register = tmp_path / "register.yaml"
+    register.write_text((REPO_ROOT / "config" / "factories.yaml").read_text())
+    monkeypatch.setenv("KPI_FACTORY_REGISTER", str(register))
+    reset_settings_cache()
+    app = open_page(log_in("admin"), "factories")
+    assert [rendered(i.value) for i in app.info] == [
+        f"Het register wordt elders beheerd ({register}); het kan hier niet gewijzigd worden."
+    ]
+    assert not [b for b in app.button if rendered(b.label) in ("Opslaan", "Fabriek toevoegen")]
+    assert "F12" in set(pl.from_pandas(app.dataframe[0].value)["Code"])
+    assert not env.data_register_path.exists()
