@@ -33,3 +33,6 @@ PEER_STATS_KEY = dg.AssetKey(["marts", "peer_stats"])
 REGION_INDICATORS_KEY = dg.AssetKey(["marts", "region_indicators"])
 RELEASES_KEY = dg.AssetKey(["marts", "releases"])
 SNAPSHOT_KEY = dg.AssetKey(["serving", "benchmark_snapshot"])
+
+REMINDERS_JOB = "send_reminders"
+"""Writes to every factory still late for the open month (e-mail, never a figure)."""

@@ -263,15 +263,9 @@ def submissions(viewer: Viewer) -> pl.DataFrame:
 def rule_label(dataset: str, rule: str, lang: str) -> str:
     """What a rule checks, in words and without any value: the contract's description of
     its own rules, the platform's for the generic ones (type, required, file problems)."""
-    from kpi.contracts import load_contract
-    from kpi.i18n import MESSAGES, message
+    from kpi.coordination.mail import rule_label as label
 
-    if dataset in DATASETS:
-        for candidate in load_contract(dataset).rules:
-            if candidate.name == rule:
-                return candidate.description(lang)
-    key = f"rule_{rule}"
-    return message(key, lang) if key in MESSAGES else rule
+    return label(dataset, rule, lang)
 
 
 def reasons_text(viewer: Viewer, dataset: str, reasons_json: str, lang: str) -> str:
@@ -329,12 +323,20 @@ def submission_grid(
     last = expected_month(today)
     path = snapshot_path()
     settings = get_settings()
-    return _grid(str(path), _identity(path), str(settings.factory_register), last, month_count)
+    register = settings.register_path
+    # keyed by the register file too: a factory added on the admin's page shows at once
+    register_identity = (register.stat().st_mtime_ns,) if register.exists() else ()
+    return _grid(str(path), _identity(path), str(register), register_identity, last, month_count)
 
 
 @lru_cache(maxsize=64)
 def _grid(
-    path: str, identity: tuple, register_path: str, last: dt.date, count: int
+    path: str,
+    identity: tuple,
+    register_path: str,
+    register_identity: tuple,
+    last: dt.date,
+    count: int,
 ) -> pl.DataFrame:
     index = last.year * 12 + last.month - 1
     wanted = [
@@ -405,7 +407,8 @@ def region_indicators(viewer: Viewer) -> pl.DataFrame:
     )
 
 
-# --- writes: a factory's files, the admin's accounts ------------------------------------
+# --- writes: a factory's files, the coordinator's requests -------------------------------
+# (the admin's accounts and register: dashboards/admin.py)
 
 
 def template_bytes(viewer: Viewer, dataset: str, fmt: str, lang: str) -> bytes:
@@ -459,6 +462,18 @@ def check_and_submit(viewer: Viewer, dataset: str, file_name: str, content: byte
                 file_name=file_name,
                 submitted_by=viewer.email,
             )
+        else:
+            # the coordinator's list of refusals shows it too (reasons only, no value)
+            from kpi.coordination.notes import CoordinatorNotes
+
+            CoordinatorNotes(settings).record_refusal(
+                viewer.factory_code or "",
+                dataset,
+                file_name,
+                report.periods,
+                [f.to_dict() for f in report.findings],
+                viewer.email,
+            )
     return report
 
 
@@ -482,52 +497,3 @@ def release_requests_waiting(viewer: Viewer) -> list[dict]:
         {"action": r.action, "period": r.period, "requested_by": r.requested_by}
         for r in pending_requests(get_settings())
     ]
-
-
-def users(viewer: Viewer):
-    from kpi.users import UserStore
-
-    require(viewer, "admin")
-    return UserStore(get_settings().data_dir).users()
-
-
-def add_user(viewer: Viewer, email: str, role: str, password: str, factory_code: str | None):
-    from kpi.users import UserStore
-
-    require(viewer, "admin")
-    register = load_register(get_settings().factory_register)
-    return UserStore(get_settings().data_dir).add(
-        email, role, password, factory_code or None, known_factories=register.codes
-    )
-
-
-class OwnAccount(PermissionError):
-    """An admin may not disable, delete or demote the account it is logged in with."""
-
-
-def change_user(
-    viewer: Viewer, email: str, action: str, role: str | None = None, factory: str | None = None
-):
-    """Disable, enable, delete or set the role of the account ``email`` (admin only). The
-    change reaches that account's open sessions at their next page load."""
-    from kpi.users import UserStore
-
-    require(viewer, "admin")
-    if email.strip().lower() == viewer.email and action != "enable":
-        raise OwnAccount(email)
-    store = UserStore(get_settings().data_dir)
-    if action == "disable":
-        return store.set_disabled(email, True)
-    if action == "enable":
-        return store.set_disabled(email, False)
-    if action == "delete":
-        return store.delete(email)
-    if action == "set_role":
-        register = load_register(get_settings().factory_register)
-        return store.set_role(email, role or "", factory or None, known_factories=register.codes)
-    raise ValueError(f"unknown action {action!r}")
-
-
-def factory_codes(viewer: Viewer) -> list[str]:
-    require(viewer, "admin", "coordinator")
-    return load_register(get_settings().factory_register).codes

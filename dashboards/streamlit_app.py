@@ -26,6 +26,7 @@ PAGES = {
     "network": ("views/network.py", ":material/hub:", ("coordinator",)),
     "region": ("views/region.py", ":material/location_city:", ("city", "coordinator")),
     "users": ("views/users.py", ":material/group:", ("admin",)),
+    "factories": ("views/factories.py", ":material/factory:", ("admin",)),
     "definitions": (
         "views/definitions.py",
         ":material/menu_book:",

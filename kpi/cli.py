@@ -62,7 +62,7 @@ def _lang(lang: str | None, settings: Settings) -> str:
 
 
 def _factory(code: str, settings: Settings) -> str:
-    register = load_register(settings.factory_register)
+    register = load_register(settings.register_path)
     factory = register.by_code(code)
     if factory is None:
         raise typer.BadParameter(
@@ -206,7 +206,7 @@ def run(lang: LangOption = None) -> None:
     settings = get_settings()
     chosen = _lang(lang, settings)
     # a bad configuration is named here (exit 2) rather than failing the run
-    load_register(settings.factory_register)
+    load_register(settings.register_path)
     load_disclosure(settings.disclosure_config)
     run_id = run_monthly_cycle(settings)
     _print_run(settings, run_id, chosen)
@@ -417,6 +417,42 @@ class RoleChoice(enum.StrEnum):
     admin = "admin"
 
 
+def _cli_actor() -> str:
+    """Who changes accounts from the command line, for the audit log."""
+    import getpass
+
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):
+        return "cli"
+
+
+def _user_store(settings: Settings):
+    from kpi.users import UserStore
+
+    return UserStore(settings.data_dir, by=_cli_actor())
+
+
+FLAG_HINTS = {
+    "user_factory_needed": " (--factory)",
+    "user_factory_only_for_factory": " (--factory)",
+    "user_exists": " (--replace)",
+}
+
+
+def _user_refused(exc) -> typer.Exit:
+    """Print why an account change was refused (both languages, with the flag that
+    helps) and return the exit to raise."""
+    typer.echo(str(exc) + FLAG_HINTS.get(getattr(exc, "key", ""), ""), err=True)
+    return typer.Exit(2)
+
+
+def _read_password() -> str:
+    if sys.stdin.isatty():
+        return typer.prompt("Wachtwoord / password", hide_input=True, confirmation_prompt=True)
+    return sys.stdin.readline().rstrip("\n")
+
+
 @user_app.command("add")
 def user_add(
     email: Annotated[str, typer.Argument(help="E-mail address, the login name")],
@@ -424,25 +460,25 @@ def user_add(
     factory: Annotated[
         str | None, typer.Option("--factory", help="Factory code (role factory)")
     ] = None,
+    replace: Annotated[
+        bool, typer.Option("--replace", help="Replace an existing account of this address")
+    ] = False,
 ) -> None:
-    """Create (or reset) an account. The password is asked for, or read from standard
-    input when that is not a terminal (e.g. `echo "$PW" | kpi user add ...`)."""
-    from kpi.users import UserError, UserStore
+    """Create an account (an existing address is refused without --replace). The password
+    is asked for, or read from standard input when that is not a terminal (e.g.
+    `echo "$PW" | kpi user add ...`)."""
+    from kpi.users import UserError
 
     settings = get_settings()
     prepare_data_dir(settings)
-    if sys.stdin.isatty():
-        password = typer.prompt("Wachtwoord / password", hide_input=True, confirmation_prompt=True)
-    else:
-        password = sys.stdin.readline().rstrip("\n")
-    register = load_register(settings.factory_register)
+    password = _read_password()
+    register = load_register(settings.register_path)
     try:
-        user = UserStore(settings.data_dir).add(
-            email, role.value, password, factory, known_factories=register.codes
+        user = _user_store(settings).add(
+            email, role.value, password, factory, known_factories=register.codes, replace=replace
         )
     except UserError as exc:
-        typer.echo(str(exc), err=True)
-        raise typer.Exit(2) from exc
+        raise _user_refused(exc) from exc
     where = f" ({user.factory_code})" if user.factory_code else ""
     typer.echo(f"{user.email}: {user.role}{where}")
 
@@ -450,11 +486,18 @@ def user_add(
 @user_app.command("list")
 def user_list() -> None:
     """List the accounts (never their passwords)."""
-    from kpi.users import UserStore
+    from kpi.users import LoginGuard, UserStore
 
-    for user in UserStore(get_settings().data_dir).users():
+    settings = get_settings()
+    guard = LoginGuard(settings.data_dir)
+    for user in UserStore(settings.data_dir).users():
         state = "  uitgeschakeld/disabled" if user.disabled else ""
-        typer.echo(f"{user.email:<40} {user.role:<12} {user.factory_code or '':<6}{state}")
+        if guard.locked_seconds(user.email):
+            state += "  geblokkeerd/locked"
+        login = (user.last_login or "-")[:16].replace("T", " ")
+        typer.echo(
+            f"{user.email:<40} {user.role:<12} {user.factory_code or '':<6} {login:<16}{state}"
+        )
 
 
 EmailArgument = Annotated[str, typer.Argument(help="E-mail address of the account")]
@@ -462,14 +505,13 @@ EmailArgument = Annotated[str, typer.Argument(help="E-mail address of the accoun
 
 def _change_user(change) -> None:
     """Apply ``change(store, settings)`` to the users file; a refusal exits 2."""
-    from kpi.users import UserError, UserStore
+    from kpi.users import UserError
 
     settings = get_settings()
     try:
-        message = change(UserStore(settings.data_dir), settings)
+        message = change(_user_store(settings), settings)
     except UserError as exc:
-        typer.echo(str(exc), err=True)
-        raise typer.Exit(2) from exc
+        raise _user_refused(exc) from exc
     typer.echo(message)
 
 
@@ -511,12 +553,53 @@ def user_set_role(
     """Change an account's role (and factory); its open sessions get the new role at once."""
 
     def set_role(store, settings) -> str:
-        codes = load_register(settings.factory_register).codes
+        codes = load_register(settings.register_path).codes
         user = store.set_role(email, role.value, factory, known_factories=codes)
         where = f" ({user.factory_code})" if user.factory_code else ""
         return f"{user.email}: {user.role}{where}"
 
     _change_user(set_role)
+
+
+@user_app.command("reset-password")
+def user_reset_password(email: EmailArgument) -> None:
+    """Give an account a new password (asked for, or read from standard input)."""
+    password = _read_password()
+    _change_user(
+        lambda store, _: (
+            f"{store.set_password(email, password).email}: nieuw wachtwoord / new password"
+        )
+    )
+
+
+@user_app.command("unlock")
+def user_unlock(email: EmailArgument) -> None:
+    """Forget the failed logins on an account, so it may log in at once."""
+    from kpi.users import LoginGuard
+
+    def unlock(store, settings) -> str:
+        user = next((u for u in store.users() if u.email == email.strip().lower()), None)
+        if user is None:
+            from kpi.users import UserError
+
+            raise UserError("user_no_account", email=email.strip().lower())
+        LoginGuard(settings.data_dir).unlock(user.email)
+        store.audit.record(store.by, "unlock", user.email)
+        return f"{user.email}: gedeblokkeerd / unlocked"
+
+    _change_user(unlock)
+
+
+@user_app.command("audit")
+def user_audit() -> None:
+    """Every change to accounts and the factory register: when, who, what, newest first."""
+    from kpi.users import AccountAudit
+
+    for entry in AccountAudit(get_settings().data_dir).entries():
+        typer.echo(
+            f"{entry['at']}  {entry['by']:<30} {entry['action']:<10} {entry['target']}"
+            + (f"  {entry['detail']}" if entry.get("detail") else "")
+        )
 
 
 def ensure_demo_accounts(settings: Settings) -> list[tuple[str, str, str]]:
@@ -539,7 +622,7 @@ def ensure_demo_accounts(settings: Settings) -> list[tuple[str, str, str]]:
         ("admin@demo.example", "admin", None),
     ):
         password = secrets.token_urlsafe(12)
-        store.add(email, role, password, factory)
+        store.add(email, role, password, factory, replace=True)
         accounts.append((email, role if factory is None else f"{role} {factory}", password))
     _write_private(listing, "\n".join("\t".join(a) for a in accounts))
     return accounts
@@ -565,7 +648,7 @@ def demo(
 
     settings = get_settings()
     prepare_data_dir(settings)
-    register = load_register(settings.factory_register)
+    register = load_register(settings.register_path)
     disclosure = load_disclosure(settings.disclosure_config)
     last = latest_due_month(today(), disclosure.close_day)
     folder = settings.data_dir / "demo-files"

@@ -724,3 +724,264 @@ MESSAGES.update(
         },
     }
 )
+
+
+# --- running the network: the coordinator's chase list, refusals and reminders ---------
+MESSAGES.update(
+    {
+        "chase_title": {"nl": "Op te volgen voor {month}", "en": "To chase for {month}"},
+        "chase_help": {
+            "nl": "Elke fabriek die voor {month} nog een bestand moet sturen, of waarvan het laatste bestand geweigerd werd (regel, geen waarden). De maand sluit op {close}.",
+            "en": "Every factory that still has to send a file for {month}, or whose last file was refused (rule, no values). The month closes on {close}.",
+        },
+        "chase_none": {
+            "nl": "Alle fabrieken hebben hun bestanden voor {month} ingediend.",
+            "en": "Every factory has submitted its files for {month}.",
+        },
+        "chase_late": {"nl": "niet ontvangen", "en": "not received"},
+        "chase_refused": {"nl": "geweigerd", "en": "refused"},
+        "col_reason": {"nl": "Reden", "en": "Reason"},
+        "col_contact": {"nl": "Contact", "en": "Contact"},
+        "col_promised": {"nl": "Belooft tegen", "en": "Promised by"},
+        "col_reminded": {"nl": "Laatste herinnering", "en": "Last reminder"},
+        "col_dataset": {"nl": "Dataset", "en": "Dataset"},
+        "col_source": {"nl": "Via", "en": "Via"},
+        "col_completeness": {"nl": "Volledig", "en": "Complete"},
+        "no_contact": {"nl": "(geen adres in het register)", "en": "(no address in the register)"},
+        "chase_actions": {"nl": "Acties", "en": "Actions"},
+        "chase_factory": {"nl": "Fabriek", "en": "Factory"},
+        "chase_remind": {"nl": "Herinnering sturen", "en": "Send a reminder"},
+        "chase_remind_all": {
+            "nl": "Herinnering sturen aan alle fabrieken in de lijst",
+            "en": "Send a reminder to every factory in the list",
+        },
+        "chase_exempt": {
+            "nl": "Vrijstellen voor deze maand",
+            "en": "Exempt this month",
+        },
+        "chase_promise": {"nl": "Beloofde datum noteren", "en": "Note a promised date"},
+        "chase_promise_date": {"nl": "Beloofde datum", "en": "Promised date"},
+        "chase_exempted": {
+            "nl": "{factory} is vrijgesteld voor {month}: ze telt niet als te laat.",
+            "en": "{factory} is exempt for {month}: it does not count as late.",
+        },
+        "chase_exempt_list": {
+            "nl": "Vrijgesteld voor {month}: {factories}",
+            "en": "Exempt for {month}: {factories}",
+        },
+        "chase_unexempt": {"nl": "Vrijstelling opheffen", "en": "Lift the exemption"},
+        "chase_unexempted": {
+            "nl": "De vrijstelling van {factory} voor {month} is opgeheven.",
+            "en": "The exemption of {factory} for {month} was lifted.",
+        },
+        "chase_promised": {
+            "nl": "Genoteerd: {factory} belooft de bestanden van {month} tegen {date}.",
+            "en": "Noted: {factory} promises the files of {month} by {date}.",
+        },
+        "reminder_sent": {
+            "nl": "Herinnering gestuurd aan {factory}.",
+            "en": "Reminder sent to {factory}.",
+        },
+        "reminder_already_today": {
+            "nl": "{factory} kreeg vandaag al een herinnering; er is geen tweede gestuurd.",
+            "en": "{factory} was already reminded today; no second reminder was sent.",
+        },
+        "reminder_no_contact": {
+            "nl": "{factory} heeft geen contactadres in het register; vul het in bij Fabrieken.",
+            "en": "{factory} has no contact address in the register; fill it in under Factories.",
+        },
+        "reminder_failed": {
+            "nl": "De herinnering aan {factory} kon niet verstuurd worden ({detail}).",
+            "en": "The reminder to {factory} could not be sent ({detail}).",
+        },
+        "reminder_subject": {
+            "nl": "Herinnering: KPI-gegevens van {month}",
+            "en": "Reminder: KPI data of {month}",
+        },
+        "reminder_body": {
+            "nl": "Beste contactpersoon van {factory},\n\nVoor {month} ontbreken nog de volgende gegevens van uw fabriek:\n{lines}\n\nDe maand sluit op {close}. U kunt de bestanden indienen op het KPI-platform (pagina 'Gegevens indienen').\n\nMet vriendelijke groeten,\nDe netwerkcoördinator van het Smart Network Sint-Truiden",
+            "en": "Dear contact of {factory},\n\nFor {month} the following data of your factory are still missing:\n{lines}\n\nThe month closes on {close}. You can submit the files on the KPI platform (page 'Submit data').\n\nKind regards,\nThe network coordinator of the Smart Network Sint-Truiden",
+        },
+        "reminder_line_late": {"nl": "{dataset}: niet ontvangen", "en": "{dataset}: not received"},
+        "reminder_line_refused": {
+            "nl": "{dataset}: het laatste bestand werd geweigerd ({rules})",
+            "en": "{dataset}: the last file was refused ({rules})",
+        },
+        "grid_exempt": {"nl": "vrijgesteld", "en": "exempt"},
+        "grid_not_member": {"nl": "geen lid", "en": "not a member"},
+        "completeness_title": {"nl": "Volledigheid per maand", "en": "Completeness per month"},
+        "completeness_help": {
+            "nl": "Het aandeel van de verwachte fabrieken (leden, niet vrijgesteld) dat alle datasets van de maand heeft ingediend.",
+            "en": "The share of the expected factories (members, not exempt) that submitted every dataset of the month.",
+        },
+        "refusal_list_title": {"nl": "Alle weigeringen", "en": "Every refusal"},
+        "refusal_list_help": {
+            "nl": "Geweigerde bestanden van de verwerking en van de uploadpagina, met het volledige verslag (regel, rij en kolom; nooit waarden). Opgelost: later kwam een aanvaard bestand voor dezelfde maanden.",
+            "en": "Refused files from processing and from the upload page, with the full report (rule, row and column; never values). Resolved: an accepted file for the same months came later.",
+        },
+        "refusal_open": {"nl": "open", "en": "open"},
+        "refusal_resolved": {"nl": "opgelost", "en": "resolved"},
+        "refusal_source_pipeline": {"nl": "verwerking", "en": "processing"},
+        "refusal_source_upload": {"nl": "uploadpagina", "en": "upload page"},
+        "refusal_show_open": {"nl": "Alleen open weigeringen", "en": "Open refusals only"},
+        "refusal_report": {"nl": "Volledig verslag", "en": "Full report"},
+        "refusal_none": {"nl": "Geen weigeringen.", "en": "No refusals."},
+        "release_preview": {
+            "nl": "{month}: {submitted} van {expected} fabrieken ingediend, {contributors} bijdragers (groepen tellen als één). Een mediaan wordt gepubliceerd vanaf {median_min} bijdragers, kwartielen vanaf {quartiles_min}; minder en het cijfer blijft afgeschermd.",
+            "en": "{month}: {submitted} of {expected} factories submitted, {contributors} contributors (groups count as one). A median is published from {median_min} contributors, quartiles from {quartiles_min}; fewer and the figure stays suppressed.",
+        },
+        "release_preview_below": {
+            "nl": "Met {contributors} bijdragers blijven alle netwerkcijfers van {month} afgeschermd.",
+            "en": "With {contributors} contributors every network figure of {month} stays suppressed.",
+        },
+        "release_confirm": {
+            "nl": "Ik bevestig: {month} vrijgeven",
+            "en": "I confirm: release {month}",
+        },
+        "release_confirm_revise": {
+            "nl": "Ik bevestig: {month} herzien",
+            "en": "I confirm: revise {month}",
+        },
+        "release_cancel": {"nl": "Annuleren", "en": "Cancel"},
+        "release_outcomes_title": {"nl": "Uitgevoerde vrijgaven", "en": "Releases carried out"},
+        "release_outcome": {
+            "nl": "{action} {month} (gevraagd door {by} op {at}): {outcome}",
+            "en": "{action} {month} (asked by {by} on {at}): {outcome}",
+        },
+    }
+)
+
+MESSAGES.update(
+    {
+        "outcome_released": {"nl": "vrijgegeven", "en": "released"},
+        "outcome_revised": {"nl": "herzien", "en": "revised"},
+        "outcome_unchanged": {"nl": "niets te herzien", "en": "nothing to revise"},
+        "outcome_already_released": {"nl": "was al vrijgegeven", "en": "was already released"},
+        "outcome_not_released": {
+            "nl": "nog niet vrijgegeven, niet te herzien",
+            "en": "not released, nothing to revise",
+        },
+        "outcome_too_few": {
+            "nl": "te weinig bijdragers, niet vrijgegeven",
+            "en": "too few contributors, not released",
+        },
+        "outcome_not_due": {"nl": "nog niet aan de beurt", "en": "not due yet"},
+        "outcome_none": {
+            "nl": "geen maand vrijgegeven of herzien",
+            "en": "no month released or revised",
+        },
+    }
+)
+
+
+# --- the admin: accounts and the factory register --------------------------------------
+MESSAGES.update(
+    {
+        "user_role_invalid": {
+            "nl": "de rol moet een van deze zijn: {roles}",
+            "en": "the role must be one of {roles}",
+        },
+        "user_factory_needed": {
+            "nl": "een fabrieksgebruiker heeft een fabriek nodig",
+            "en": "a factory user needs a factory",
+        },
+        "user_factory_unknown": {
+            "nl": "'{code}' staat niet in het register",
+            "en": "'{code}' is not in the register",
+        },
+        "user_factory_only_for_factory": {
+            "nl": "een fabriek hoort alleen bij de rol factory",
+            "en": "a factory goes only with the role factory",
+        },
+        "user_not_email": {
+            "nl": "'{email}' is geen e-mailadres",
+            "en": "'{email}' is not an e-mail address",
+        },
+        "user_exists": {
+            "nl": "Er bestaat al een account {email}. Bevestig om het te vervangen (nieuwe rol, fabriek en wachtwoord), of wijzig het hieronder.",
+            "en": "An account {email} already exists. Confirm to replace it (new role, factory and password), or change it below.",
+        },
+        "user_no_account": {"nl": "'{email}': geen account", "en": "no such account: '{email}'"},
+        "user_password_short": {
+            "nl": "wachtwoord te kort (minstens {length} tekens)",
+            "en": "password too short (at least {length} characters)",
+        },
+        "user_password_common": {
+            "nl": "dit wachtwoord staat op een lijst van veelgebruikte wachtwoorden; kies een ander",
+            "en": "this password is on a list of common passwords; choose another",
+        },
+        "users_replace": {"nl": "Bestaand account vervangen", "en": "Replace the existing account"},
+        "users_last_login": {"nl": "Laatst aangemeld", "en": "Last login"},
+        "users_status": {"nl": "Status", "en": "Status"},
+        "users_status_active": {"nl": "actief", "en": "active"},
+        "users_status_disabled": {"nl": "uitgeschakeld", "en": "disabled"},
+        "users_status_locked": {
+            "nl": "geblokkeerd ({minutes} min)",
+            "en": "locked ({minutes} min)",
+        },
+        "users_reset_password": {"nl": "Wachtwoord opnieuw instellen", "en": "Reset the password"},
+        "users_new_password": {"nl": "Nieuw wachtwoord", "en": "New password"},
+        "users_unlock": {"nl": "Deblokkeren", "en": "Unlock"},
+        "users_password_was_reset": {"nl": "nieuw wachtwoord ingesteld", "en": "new password set"},
+        "users_was_unlocked": {"nl": "gedeblokkeerd", "en": "unlocked"},
+        "users_password_needed": {
+            "nl": "Vul een nieuw wachtwoord in.",
+            "en": "Fill in a new password.",
+        },
+        "users_audit": {"nl": "Logboek van wijzigingen", "en": "Log of changes"},
+        "col_when": {"nl": "Wanneer", "en": "When"},
+        "col_who": {"nl": "Wie", "en": "Who"},
+        "col_what": {"nl": "Wat", "en": "What"},
+        "col_target": {"nl": "Betreft", "en": "Concerns"},
+        "col_detail": {"nl": "Details", "en": "Details"},
+        "page_factories": {"nl": "Fabrieken", "en": "Factories"},
+        "factories_help": {
+            "nl": "Het register van het netwerk. Wijzigingen gelden voor de volgende verwerking en worden bewaard in de datamap van het platform.",
+            "en": "The register of the network. Changes apply from the next run and are kept in the platform's data folder.",
+        },
+        "factories_elsewhere": {
+            "nl": "Het register wordt elders beheerd ({path}); het kan hier niet gewijzigd worden.",
+            "en": "The register is managed elsewhere ({path}); it cannot be changed here.",
+        },
+        "factories_add": {"nl": "Fabriek toevoegen", "en": "Add a factory"},
+        "factories_change": {"nl": "Fabriek wijzigen", "en": "Change a factory"},
+        "factories_save": {"nl": "Opslaan", "en": "Save"},
+        "factories_saved": {
+            "nl": "Fabriek {code} is opgeslagen.",
+            "en": "Factory {code} was saved.",
+        },
+        "col_code": {"nl": "Code", "en": "Code"},
+        "col_name": {"nl": "Naam", "en": "Name"},
+        "col_sector": {"nl": "Sector", "en": "Sector"},
+        "col_municipality": {"nl": "Gemeente", "en": "Municipality"},
+        "col_company": {"nl": "Bedrijfsgroep", "en": "Company group"},
+        "col_language": {"nl": "Taal", "en": "Language"},
+        "col_joined": {"nl": "Lid sinds", "en": "Joined"},
+        "col_left": {"nl": "Vertrokken na", "en": "Left after"},
+        "factories_no_date": {"nl": "geen datum", "en": "no date"},
+        "register_managed_elsewhere": {
+            "nl": "Het register wordt elders beheerd ({path}).",
+            "en": "The register is managed elsewhere ({path}).",
+        },
+        "register_code_exists": {
+            "nl": "Er bestaat al een fabriek met code {code}.",
+            "en": "A factory with code {code} already exists.",
+        },
+        "register_code_unknown": {
+            "nl": "Er is geen fabriek met code {code}.",
+            "en": "There is no factory with code {code}.",
+        },
+        "register_fields_required": {
+            "nl": "Code, naam en sector zijn verplicht.",
+            "en": "Code, name and sector are required.",
+        },
+        "register_left_before_joined": {
+            "nl": "De datum van vertrek ligt vóór de datum van toetreding.",
+            "en": "The date of leaving is before the date of joining.",
+        },
+        "register_contact_invalid": {
+            "nl": "'{contact}' is geen e-mailadres.",
+            "en": "'{contact}' is not an e-mail address.",
+        },
+    }
+)

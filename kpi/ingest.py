@@ -92,7 +92,7 @@ def ingest_pending(
         _settle_all(recovered, settings, languages)
     if not pending:
         return IngestResult(recovered=recovered, debris=debris)
-    register = load_register(settings.factory_register)
+    register = load_register(settings.register_path)
     key = load_or_create_key(settings)
     current = current_accepted(con)
 

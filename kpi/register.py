@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from functools import cache
+import datetime as dt
+from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from kpi.i18n import both_languages
-from kpi.settings import ConfigurationError, read_config_yaml
+from kpi.settings import ConfigurationError, Settings, read_config_yaml
 
 
 class Factory(BaseModel):
@@ -23,6 +25,22 @@ class Factory(BaseModel):
     municipality: str
     company: str | None = None
     """The company group: factories of one group count as one contributor to a figure."""
+    contact: str | None = None
+    """Who the coordinator writes to about this factory's files (reminders)."""
+    language: Literal["nl", "en"] | None = None
+    """The contact's language (Dutch when not set)."""
+    joined: dt.date | None = None
+    """First month the factory reports (the 1st of that month); always, when not set."""
+    left: dt.date | None = None
+    """The factory left the network after this month: it keeps its history and is no
+    longer expected (never late) for later months."""
+
+    def expected_in(self, month: dt.date) -> bool:
+        """Whether the factory is a member that should report ``month``."""
+        first = month.replace(day=1)
+        if self.joined is not None and first < self.joined.replace(day=1):
+            return False
+        return self.left is None or first <= self.left.replace(day=1)
 
     @field_validator("code")
     @classmethod
@@ -87,10 +105,19 @@ def _refuse_duplicate_codes(path: Path, register: FactoryRegister) -> None:
         first_of[factory.code] = index
 
 
-@cache
 def load_register(path: Path) -> FactoryRegister:
-    """Read the register YAML at ``path`` (cached per path); refuse it when one code
-    appears twice."""
+    """Read the register YAML at ``path`` (cached until the file changes); refuse it when
+    one code appears twice."""
+    try:
+        info = path.stat()
+        identity = (info.st_ino, info.st_mtime_ns, info.st_size)
+    except OSError:
+        identity = (0, 0, 0)
+    return _load_register(path, identity)
+
+
+@lru_cache(maxsize=32)
+def _load_register(path: Path, identity: tuple[int, int, int]) -> FactoryRegister:
     document = read_config_yaml(path, "KPI_FACTORY_REGISTER")
     try:
         register = FactoryRegister.model_validate(document)
@@ -100,3 +127,57 @@ def load_register(path: Path) -> FactoryRegister:
         ) from exc
     _refuse_duplicate_codes(path, register)
     return register
+
+
+def current_register(settings: Settings) -> FactoryRegister:
+    """The register in force: ``KPI_FACTORY_REGISTER`` when set, else the one kept in the
+    data directory (edited on the admin's Factories page), else the shipped one."""
+    return load_register(settings.register_path)
+
+
+class RegisterError(ValueError):
+    """A change to the register that cannot be made (the message key says why)."""
+
+    def __init__(self, key: str, **params: object) -> None:
+        super().__init__(key)
+        self.key = key
+        self.params = params
+
+
+def save_factory(settings: Settings, factory: Factory, *, new: bool) -> FactoryRegister:
+    """Add (``new``) or replace the factory with ``factory.code`` and keep the register in
+    the data directory (``register.yaml``), so a deployment keeps it without editing YAML.
+    Refused when the register is managed elsewhere (``KPI_FACTORY_REGISTER``)."""
+    import yaml
+
+    from kpi.users import _write_private
+
+    if settings.register_managed_elsewhere:
+        raise RegisterError("register_managed_elsewhere", path=settings.factory_register)
+    register = current_register(settings)
+    existing = register.by_code(factory.code)
+    if new and existing is not None:
+        raise RegisterError("register_code_exists", code=factory.code)
+    if not new and existing is None:
+        raise RegisterError("register_code_unknown", code=factory.code)
+    if not factory.code or not factory.name.strip() or not factory.sector.strip():
+        raise RegisterError("register_fields_required")
+    if factory.left and factory.joined and factory.left < factory.joined:
+        raise RegisterError("register_left_before_joined")
+    factories = [factory if f.code == factory.code else f for f in register.factories]
+    if new:
+        factories.append(factory)
+    updated = FactoryRegister(factories=factories)
+    document = {
+        "factories": [f.model_dump(mode="json", exclude_none=True) for f in updated.factories]
+    }
+    _write_private(
+        settings.data_register_path,
+        "# The factory register, kept by the admin's Factories page.\n"
+        + yaml.safe_dump(document, allow_unicode=True, sort_keys=False),
+    )
+    return updated
+
+
+load_register.cache_clear = _load_register.cache_clear  # type: ignore[attr-defined]
+"""Forget every register read (the cache already follows changes to the file)."""

@@ -13,11 +13,12 @@ itself is never opened by a dashboard (DuckDB has one writer).
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import json
 import os
 import re
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -123,9 +124,14 @@ def _sources(run_id: str | None, disclosure: DisclosureSettings) -> dict[str, st
 
 
 def months_frame(
-    con: duckdb.DuckDBPyConnection, disclosure: DisclosureSettings, expected: int
+    con: duckdb.DuckDBPyConnection,
+    disclosure: DisclosureSettings,
+    expected: int | Callable[[dt.date], int],
 ) -> pl.DataFrame:
-    """Every month with stored figures: released (and its latest revision) or open."""
+    """Every month with stored figures: released (and its latest revision) or open.
+    ``expected``: how many factories should report a month (a count, or per month: a
+    factory that joined later or left is not expected)."""
+    expected_in = expected if callable(expected) else (lambda _period: expected)
     ensure_release_tables(con)
     rows = con.execute(
         f"""
@@ -144,7 +150,7 @@ def months_frame(
                 "status": "open" if revision is None else "released",
                 "revision": revision,
                 "factories_submitted": submitted,
-                "factories_expected": expected,
+                "factories_expected": expected_in(period),
                 "close_date": disclosure.close_date(period),
                 "changes_pending": waiting.get(period, 0),
             }
@@ -184,7 +190,12 @@ def publish_snapshot(
     )
     con.register("serving_definitions", definitions_frame())
     con.register("serving_directory", directory)
-    con.register("serving_months", months_frame(con, disclosure, len(register.factories)))
+    con.register(
+        "serving_months",
+        months_frame(
+            con, disclosure, lambda period: sum(f.expected_in(period) for f in register.factories)
+        ),
+    )
     _register_functions(con)
     alias = f"snapshot_{uuid.uuid4().hex[:8]}"
     try:

@@ -25,7 +25,9 @@ class Settings(BaseSettings):
     ``KPI_MAX_ZIP_RATIO``, ``KPI_MAX_ROWS``, ``KPI_MAX_CELLS``, ``KPI_MAX_FINDINGS_PER_RULE``
     (see docs/files.md), ``KPI_SESSION_IDLE_MINUTES``,
     ``KPI_UPLOAD_CHECK_SECONDS``, ``KPI_UPLOAD_CHECK_MEMORY_MB``, ``KPI_TRUST_FORWARDED_FOR``
-    (see docs/security.md).
+    (see docs/security.md), and the reminders' ``KPI_SMTP_HOST``, ``KPI_SMTP_PORT``,
+    ``KPI_SMTP_USER``, ``KPI_SMTP_PASSWORD``, ``KPI_SMTP_FROM``, ``KPI_SMTP_STARTTLS``,
+    ``KPI_REMINDER_DAYS_BEFORE_CLOSE`` (see docs/coordination.md).
     """
 
     model_config = SettingsConfigDict(env_prefix="KPI_", extra="ignore")
@@ -52,6 +54,40 @@ class Settings(BaseSettings):
     trust_forwarded_for: bool = False
     """Behind one reverse proxy: throttle logins by the client address the proxy adds to
     ``X-Forwarded-For`` rather than by the proxy's own address."""
+    # reminders by e-mail (docs/coordination.md); without a host they are written to
+    # $KPI_DATA_DIR/outbox/ instead of sent (the demo)
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=587, gt=0)
+    smtp_user: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_from: str = "kpi-netwerk@localhost"
+    smtp_starttls: bool = True
+    reminder_days_before_close: int = Field(default=5, ge=0, le=27)
+    """The reminder schedule writes to every late factory this many days before the
+    open month's close day."""
+
+    @property
+    def register_managed_elsewhere(self) -> bool:
+        """``KPI_FACTORY_REGISTER`` is set: the register is kept outside the platform."""
+        return "factory_register" in self.model_fields_set
+
+    @property
+    def data_register_path(self) -> Path:
+        """The register as the admin's Factories page keeps it."""
+        return self.data_dir / "register.yaml"
+
+    @property
+    def register_path(self) -> Path:
+        """The register in force: ``KPI_FACTORY_REGISTER`` when set; else the one kept in
+        the data directory once the admin changed it; else the shipped one."""
+        if not self.register_managed_elsewhere and self.data_register_path.exists():
+            return self.data_register_path
+        return self.factory_register
+
+    @property
+    def outbox_dir(self) -> Path:
+        """Where reminders are written when no SMTP host is configured."""
+        return self.data_dir / "outbox"
 
     @property
     def landing_dir(self) -> Path:

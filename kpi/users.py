@@ -16,7 +16,7 @@ import os
 import re
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Literal
@@ -40,10 +40,48 @@ class User:
     role: Role
     factory_code: str | None = None
     disabled: bool = False
+    last_login: str | None = field(default=None, compare=False)
+    """When the account last logged in with its password (UTC, ISO 8601)."""
 
 
 class UserError(ValueError):
-    """A user that cannot be created as asked (the message says why)."""
+    """A user that cannot be created or changed as asked: ``key`` is the message (see
+    kpi/i18n.py) that says why in the reader's language; ``str()`` gives both."""
+
+    def __init__(self, key: str, **params: object) -> None:
+        from kpi.i18n import both_languages
+
+        super().__init__(both_languages(key, **params))
+        self.key = key
+        self.params = params
+
+
+class AccountAudit:
+    """Every change to an account or the factory register: who, what, when
+    (``$KPI_DATA_DIR/audit/admin.jsonl``, one JSON object a line, mode 0600)."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.path = data_dir / "audit" / "admin.jsonl"
+
+    def record(self, by: str | None, action: str, target: str, detail: str = "") -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        entry = {
+            "at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "by": by or "?",
+            "action": action,
+            "target": target,
+            "detail": detail,
+        }
+        fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        with os.fdopen(fd, "a", encoding="utf-8") as handle:
+            handle.write(json.dumps(entry) + "\n")
+
+    def entries(self) -> list[dict]:
+        """Every change, newest first."""
+        if not self.path.exists():
+            return []
+        lines = self.path.read_text(encoding="utf-8").splitlines()
+        return [json.loads(line) for line in reversed(lines) if line.strip()]
 
 
 def _write_private(path: Path, text: str) -> None:
@@ -65,25 +103,27 @@ def _common_passwords() -> frozenset[str]:
 
 def password_problem(password: str) -> str | None:
     """Why ``password`` may not be used (both languages), or None when it may."""
+    problem = _password_problem(password)
+    return None if problem is None else str(problem)
+
+
+def _password_problem(password: str) -> UserError | None:
     if len(password) < MIN_PASSWORD_LENGTH:
-        return (
-            f"wachtwoord te kort (minstens {MIN_PASSWORD_LENGTH} tekens) / "
-            f"password too short (at least {MIN_PASSWORD_LENGTH} characters)"
-        )
+        return UserError("user_password_short", length=MIN_PASSWORD_LENGTH)
     if password.lower() in _common_passwords():
-        return (
-            "dit wachtwoord staat op een lijst van veelgebruikte wachtwoorden; kies een ander / "
-            "this password is on a list of common passwords; choose another"
-        )
+        return UserError("user_password_common")
     return None
 
 
 class UserStore:
     """The users file (``$KPI_DATA_DIR/users.json``, mode 0600)."""
 
-    def __init__(self, data_dir: Path) -> None:
+    def __init__(self, data_dir: Path, by: str | None = None) -> None:
+        """``by``: who makes the changes (the audit log names them)."""
         self.path = data_dir / "users.json"
         self._lock = FileLock(str(data_dir / ".users.lock"))
+        self.audit = AccountAudit(data_dir)
+        self.by = by
 
     def _load(self) -> dict[str, dict]:
         if not self.path.exists():
@@ -92,7 +132,13 @@ class UserStore:
 
     @staticmethod
     def _user(email: str, record: dict) -> User:
-        return User(email, record["role"], record.get("factory_code"), bool(record.get("disabled")))
+        return User(
+            email,
+            record["role"],
+            record.get("factory_code"),
+            bool(record.get("disabled")),
+            record.get("last_login"),
+        )
 
     def users(self) -> list[User]:
         """Every account, disabled ones too."""
@@ -110,19 +156,15 @@ class UserStore:
         role: str, factory_code: str | None, known_factories: list[str] | None
     ) -> tuple[Role, str | None]:
         if role not in ROLES:
-            raise UserError(f"rol/role must be one of {', '.join(ROLES)}")
+            raise UserError("user_role_invalid", roles=", ".join(ROLES))
         if role == "factory":
             if not factory_code:
-                raise UserError(
-                    "een fabrieksgebruiker heeft --factory nodig / a factory user needs --factory"
-                )
+                raise UserError("user_factory_needed")
             factory_code = factory_code.strip().upper()
             if known_factories is not None and factory_code not in known_factories:
-                raise UserError(
-                    f"'{factory_code}' staat niet in het register / is not in the register"
-                )
+                raise UserError("user_factory_unknown", code=factory_code)
         elif factory_code:
-            raise UserError("--factory hoort alleen bij de rol factory / only for role factory")
+            raise UserError("user_factory_only_for_factory")
         return role, factory_code  # type: ignore[return-value]
 
     def add(
@@ -133,43 +175,59 @@ class UserStore:
         factory_code: str | None = None,
         *,
         known_factories: list[str] | None = None,
+        replace: bool = False,
     ) -> User:
-        """Create or replace the account ``email`` (enabled, with this password)."""
+        """Create the account ``email`` (enabled, with this password). An existing
+        address is refused (``user_exists``) unless ``replace`` is given: then the account
+        is replaced (new role, factory and password)."""
         email = email.strip().lower()
         if not _EMAIL.match(email):
-            raise UserError(f"'{email}' is geen e-mailadres / is not an e-mail address")
+            raise UserError("user_not_email", email=email)
         role, factory_code = self._role(role, factory_code, known_factories)
-        problem = password_problem(password)
+        problem = _password_problem(password)
         if problem:
-            raise UserError(problem)
+            raise problem
         with self._lock:
             records = self._load()
+            existed = email in records
+            if existed and not replace:
+                raise UserError("user_exists", email=email)
             records[email] = {
                 "role": role,
                 "factory_code": factory_code,
                 "password_hash": _hasher.hash(password),
             }
             _write_private(self.path, json.dumps(records, indent=2))
+        where = f" {factory_code}" if factory_code else ""
+        self.audit.record(self.by, "replace" if existed else "add", email, f"{role}{where}")
         return User(email, role, factory_code)
 
-    def _change(self, email: str, change: Callable[[dict], dict | None]) -> User | None:
+    def _change(
+        self, email: str, change: Callable[[dict], dict | None], action: str = "", detail: str = ""
+    ) -> User | None:
         email = email.strip().lower()
         with self._lock:
             records = self._load()
             if email not in records:
-                raise UserError(f"'{email}': geen account / no such account")
+                raise UserError("user_no_account", email=email)
             record = change(dict(records[email]))
             if record is None:
                 del records[email]
             else:
                 records[email] = record
             _write_private(self.path, json.dumps(records, indent=2))
+        if action:
+            self.audit.record(self.by, action, email, detail)
         return None if record is None else self._user(email, record)
 
     def set_disabled(self, email: str, disabled: bool) -> User:
         """Disable (or enable again) ``email``: a disabled account cannot log in, and its
         open sessions end at their next page load."""
-        user = self._change(email, lambda record: {**record, "disabled": disabled})
+        user = self._change(
+            email,
+            lambda record: {**record, "disabled": disabled},
+            "disable" if disabled else "enable",
+        )
         assert user is not None
         return user
 
@@ -184,14 +242,33 @@ class UserStore:
         """Give ``email`` another role (and factory); its open sessions get it at once."""
         role, factory_code = self._role(role, factory_code, known_factories)
         user = self._change(
-            email, lambda record: {**record, "role": role, "factory_code": factory_code}
+            email,
+            lambda record: {**record, "role": role, "factory_code": factory_code},
+            "set_role",
+            f"{role} {factory_code}" if factory_code else role,
         )
         assert user is not None
         return user
 
     def delete(self, email: str) -> None:
         """Remove the account ``email``; its open sessions end at their next page load."""
-        self._change(email, lambda record: None)
+        self._change(email, lambda record: None, "delete")
+
+    def set_password(self, email: str, password: str) -> User:
+        """Give ``email`` a new password (a reset by the admin); refused like a new one."""
+        problem = _password_problem(password)
+        if problem:
+            raise problem
+        hashed = _hasher.hash(password)
+        user = self._change(email, lambda record: {**record, "password_hash": hashed}, "reset")
+        assert user is not None
+        return user
+
+    def record_login(self, email: str) -> None:
+        """Note when ``email`` logged in (shown to the admin as its last login)."""
+        now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+        with contextlib.suppress(UserError, OSError, Timeout):
+            self._change(email, lambda record: {**record, "last_login": now})
 
     def verify(self, email: str, password: str) -> User | None:
         """The user, when the password is right and the account enabled; None otherwise
@@ -208,6 +285,7 @@ class UserStore:
             return None
         if record.get("disabled"):
             return None
+        self.record_login(email)
         return self._user(email.strip().lower(), record)
 
 
@@ -264,8 +342,9 @@ class LoginGuard:
         def digest(*parts: str) -> str:
             return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:32]
 
+        # a pair's key starts with its account's, so the admin can unlock an account
         return {
-            "pair": "pair:" + digest(client, account),
+            "pair": f"pair:{digest(account)[:16]}:{digest(client, account)}",
             "client": "client:" + digest(client),
             "account": "account:" + digest(account),
         }
@@ -301,6 +380,30 @@ class LoginGuard:
             return self._wait(self._load(), self._keys(email, client))
         except (OSError, ValueError) as exc:
             raise LoginUnavailable(str(exc)) from exc
+
+    def locked_seconds(self, email: str) -> int:
+        """How long ``email`` stays locked for the client that failed on it most (0: not
+        locked): what the admin sees as a locked account."""
+        keys = self._keys(email, "")
+        prefix = keys["pair"].rsplit(":", 1)[0] + ":"
+        entries = self._load()
+        pairs = {key: key for key in entries if key.startswith(prefix)}
+        waits = [self._wait(entries, {"account": keys["account"]})]
+        waits += [self._wait(entries, {"pair": key}) for key in pairs]
+        return max(waits)
+
+    def unlock(self, email: str) -> None:
+        """Forget the failed logins on ``email`` (from any client): it may log in at once."""
+        keys = self._keys(email, "")
+        prefix = keys["pair"].rsplit(":", 1)[0] + ":"
+        with self._lock:
+            entries = self._load()
+            kept = {
+                key: value
+                for key, value in entries.items()
+                if key != keys["account"] and not key.startswith(prefix)
+            }
+            self._save(kept)
 
     def attempt(self, email: str, client: str, verify: Callable[[], User | None]) -> LoginAttempt:
         """Count an attempt of ``client`` on ``email``, then ``verify`` the password (only

@@ -9,18 +9,22 @@ import dagster as dg
 
 from assets import benchmarks, ingest, kpis, publish
 from kpi.settings import Settings, get_settings, make_private
-from pipelines.jobs import monthly_cycle_job
+from pipelines.jobs import monthly_cycle_job, reminders_job
 from pipelines.resources import build_resources
-from pipelines.schedules import close_day_schedule, quarterly_revision_schedule
+from pipelines.schedules import (
+    close_day_schedule,
+    quarterly_revision_schedule,
+    reminder_schedule,
+)
 from pipelines.sensors import landing_zone_sensor
 
 
 def build_definitions(settings: Settings) -> dg.Definitions:
     return dg.Definitions(
         assets=dg.load_assets_from_modules([ingest, kpis, benchmarks, publish]),
-        jobs=[monthly_cycle_job],
+        jobs=[monthly_cycle_job, reminders_job],
         sensors=[landing_zone_sensor],
-        schedules=[close_day_schedule, quarterly_revision_schedule],
+        schedules=[close_day_schedule, quarterly_revision_schedule, reminder_schedule],
         resources=build_resources(settings),
     )
 

@@ -25,22 +25,27 @@ class PlatformResource(dg.ConfigurableResource):
     """
 
     data_dir: str
-    factory_register: str
+    factory_register: str = ""
+    """``KPI_FACTORY_REGISTER`` when set; empty: the register kept in the data directory
+    (the admin's Factories page) or the shipped one, looked up at every run."""
     disclosure_config: str
     max_file_mb: float = 10.0
     lang: str = "nl"
 
     def settings(self) -> Settings:
+        register = {}
+        if self.factory_register:
+            register["factory_register"] = Path(self.factory_register)
         return Settings(
             data_dir=Path(self.data_dir),
-            factory_register=Path(self.factory_register),
+            **register,
             disclosure_config=Path(self.disclosure_config),
             max_file_mb=self.max_file_mb,
             lang=self.lang,
         )
 
     def register(self) -> FactoryRegister:
-        return load_register(Path(self.factory_register))
+        return load_register(self.settings().register_path)
 
     def disclosure(self) -> DisclosureSettings:
         """Read at every run: a changed config/disclosure.yaml applies to the next run."""
@@ -90,7 +95,9 @@ def build_resources(settings: Settings) -> dict[str, dg.ConfigurableResource]:
     return {
         "platform": PlatformResource(
             data_dir=str(settings.data_dir),
-            factory_register=str(settings.factory_register),
+            factory_register=str(settings.factory_register)
+            if settings.register_managed_elsewhere
+            else "",
             disclosure_config=str(settings.disclosure_config),
             max_file_mb=settings.max_file_mb,
             lang=settings.lang,

@@ -342,3 +342,73 @@ def test_phone_layout(app, browser):
     city.get_by_role("heading", name="Regionale verankering").wait_for()
     shoot(city, "17-phone-region")
     city.close()
+
+
+def test_coordinator_chases_the_open_month_and_closes_it_after_a_preview(app, browser):
+    from kpi.coordination.chase import open_month
+
+    url, data = app
+    month = f"{open_month(20):%Y-%m}"
+    page = log_in(browser, url, "coordinator@test.example")
+    open_page(page, "Netwerk")
+    page.get_by_role("heading", name=f"Op te volgen voor {month}").wait_for()
+    chase = page.locator("[data-testid=stDataFrame]").first
+    chase.wait_for()
+    shoot(page, "07-coordinator-chase-list")
+
+    page.get_by_role("button", name="Herinnering sturen", exact=True).click()
+    page.get_by_text("Herinnering gestuurd aan").wait_for()
+    mails = list((data / "outbox").glob("*.eml"))
+    assert len(mails) == 1  # the demo has no SMTP server: the mail is in the outbox
+    assert "demo.example" in mails[0].read_text()
+    page.get_by_role("button", name="Herinnering sturen", exact=True).click()
+    page.get_by_text("kreeg vandaag al een herinnering").wait_for()
+    assert len(list((data / "outbox").glob("*.eml"))) == 1
+    page.get_by_role("button", name="Beloofde datum noteren").click()
+    page.get_by_text("Genoteerd:").wait_for()
+    shoot(page, "08-coordinator-reminded")
+
+    page.get_by_role("button", name=f"{month} nu vrijgeven").click()
+    preview = page.get_by_text(f"{month}: ").filter(has_text="fabrieken ingediend")
+    preview.first.wait_for()
+    assert "bijdragers" in preview.first.inner_text()
+    shoot(page, "09-coordinator-close-preview")
+    assert not list((data / "requests" / "pending").glob("*.json"))  # nothing asked yet
+    page.get_by_role("button", name=f"Ik bevestig: {month} vrijgeven").click()
+    page.get_by_text(f"Gevraagd: vrijgeven {month}").first.wait_for()
+    assert len(list((data / "requests" / "pending").glob("*.json"))) == 1
+
+    page.get_by_text("Alleen open weigeringen").click()
+    page.get_by_role("heading", name="Alle weigeringen").scroll_into_view_if_needed()
+    shoot(page, "10-coordinator-refusals")
+    page.close()
+
+
+def test_admin_is_refused_an_existing_address_then_adds_a_factory(app, browser):
+    url, data = app
+    page = log_in(browser, url, "admin@test.example")
+    open_page(page, "Gebruikers")
+    add = page.locator("[data-testid=stForm]").first
+    add.get_by_label("E-mailadres").fill("city@test.example")
+    add.locator("[data-testid=stSelectbox]").first.click()
+    page.get_by_role("option", name="city").click()
+    add.get_by_label("Wachtwoord", exact=True).fill("another-good-password")
+    add.get_by_role("button", name="Gebruiker toevoegen").click()
+    page.get_by_text("Er bestaat al een account city@test.example").wait_for()
+    assert add.get_by_label("E-mailadres").input_value() == "city@test.example"
+    shoot(page, "11-admin-existing-address")
+
+    open_page(page, "Fabrieken")
+    add = page.locator("[data-testid=stForm]").nth(1)
+    add.get_by_label("Code").fill("F13")
+    add.get_by_label("Naam").fill("Demo Nieuwe Fabriek Velm")
+    add.get_by_label("Sector").fill("chassis")
+    add.get_by_label("Gemeente").fill("Sint-Truiden")
+    add.get_by_label("Contact").fill("kpi@f13.demo.example")
+    add.get_by_role("button", name="Fabriek toevoegen").click()
+    page.get_by_text("Fabriek F13 is opgeslagen.").wait_for()
+    page.wait_for_timeout(1000)
+    assert page.locator("[data-testid=stForm]").nth(1).get_by_label("Code").input_value() == ""
+    assert "F13" in (data / "register.yaml").read_text()
+    shoot(page, "12-admin-factories")
+    page.close()

@@ -8,7 +8,7 @@ import datetime as dt
 
 import pytest
 
-from dashboards import data
+from dashboards import admin, data
 from dashboards.data import AccessDenied, Viewer
 from kpi.register import load_register
 from kpi.serving import open_snapshot
@@ -84,7 +84,7 @@ def test_a_factory_sees_only_its_own_submissions(env):
         (lambda v: data.submissions(v), [CITY, ADMIN]),
         (lambda v: data.region_indicators(v), [F01, ADMIN]),
         (lambda v: data.network_distribution(v, "oee", START, END), [CITY, ADMIN]),
-        (lambda v: data.users(v), [F01, COORDINATOR, CITY]),
+        (lambda v: admin.users(v), [F01, COORDINATOR, CITY]),
         (lambda v: data.check_and_submit(v, "quality", "x.csv", b"x"), [COORDINATOR, CITY, ADMIN]),
     ],
 )

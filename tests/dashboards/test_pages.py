@@ -91,7 +91,7 @@ def test_wrong_password_is_refused_then_rate_limited(env):
         ("factory", ["upload", "benchmark", "definitions"]),
         ("coordinator", ["network", "region", "definitions"]),
         ("city", ["region", "definitions"]),
-        ("admin", ["users", "definitions"]),
+        ("admin", ["users", "factories", "definitions"]),
     ],
 )
 def test_each_role_sees_its_pages_without_errors(env, who, pages):

@@ -91,7 +91,7 @@ def test_the_admin_disables_an_account_but_not_its_own(env, account):
     next(b for b in app.button if b.label == "Uitschakelen").click().run()
     assert rendered(app.success[0].value) == f"Account {account}: uitgeschakeld."
     table = app.dataframe[0].value
-    assert table[table["E-mailadres"] == account]["Uitgeschakeld"].item() == "ja"
+    assert table[table["E-mailadres"] == account]["Status"].item() == "uitgeschakeld"
     assert UserStore(env.data_dir).get(account) is None
 
     app.selectbox(key="change-account").set_value("admin@test.example")

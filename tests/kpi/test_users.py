@@ -273,3 +273,63 @@ def test_kpi_user_add_refuses_a_common_password(settings):
     assert result.exit_code == 2
     assert "veelgebruikte wachtwoorden" in result.output and "common passwords" in result.output
     assert UserStore(settings.data_dir).users() == []
+
+
+def test_kpi_user_add_refuses_an_existing_address_replace_reset_unlock_audit(settings):
+    runner = CliRunner()
+
+    def kpi(*args: str, password: str = ""):
+        return runner.invoke(app, ["user", *args], input=password + "\n")
+
+    assert kpi("add", "hr@f02.example", "--role", "city", password="a-long-password").exit_code == 0
+    again = kpi(
+        "add",
+        "hr@f02.example",
+        "--role",
+        "factory",
+        "--factory",
+        "F02",
+        password="other-password-1",
+    )
+    assert again.exit_code == 2
+    assert "Er bestaat al een account hr@f02.example" in again.output
+    assert "--replace" in again.output
+    store = UserStore(settings.data_dir)
+    assert store.get("hr@f02.example").role == "city"  # untouched
+    replaced = kpi(
+        "add",
+        "hr@f02.example",
+        "--role",
+        "factory",
+        "--factory",
+        "F02",
+        "--replace",
+        password="other-password-1",
+    )
+    assert (replaced.exit_code, replaced.output) == (0, "hr@f02.example: factory (F02)\n")
+
+    reset = kpi("reset-password", "hr@f02.example", password="third-password-9")
+    assert (reset.exit_code, reset.output) == (
+        0,
+        "hr@f02.example: nieuw wachtwoord / new password\n",
+    )
+    assert store.verify("hr@f02.example", "third-password-9") is not None
+    assert kpi("reset-password", "hr@f02.example", password="short").exit_code == 2
+
+    guard = LoginGuard(settings.data_dir)
+    for _ in range(FREE_ATTEMPTS["pair"] + 1):
+        guard.attempt("hr@f02.example", "10.0.0.7", lambda: None)
+    assert guard.wait_seconds("hr@f02.example", "10.0.0.7") > 0
+    assert "geblokkeerd/locked" in kpi("list").output
+    unlocked = kpi("unlock", "HR@f02.example")
+    assert (unlocked.exit_code, unlocked.output) == (
+        0,
+        "hr@f02.example: gedeblokkeerd / unlocked\n",
+    )
+    assert guard.wait_seconds("hr@f02.example", "10.0.0.7") == 0
+    assert "geblokkeerd" not in kpi("list").output
+
+    lines = kpi("audit").output.splitlines()
+    actions = [line.split()[2] for line in lines]
+    assert actions == ["unlock", "reset", "replace", "add"]
+    assert all(line.split()[1].startswith("cli") for line in lines)

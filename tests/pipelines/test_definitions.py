@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import dagster as dg
 
 from assets.names import MONTHLY_JOB
@@ -80,3 +82,23 @@ def test_the_instance_fails_runs_stuck_starting_or_running_too_long(settings):
         assert instance.run_monitoring_enabled
         assert instance.run_monitoring_start_timeout_seconds == 180
         assert instance.run_monitoring_max_runtime_seconds == 3600
+
+
+def test_reminders_are_scheduled_the_configured_days_before_the_close_day(settings, monkeypatch):
+    from kpi.settings import reset_settings_cache
+
+    monkeypatch.setenv("KPI_REMINDER_DAYS_BEFORE_CLOSE", "4")
+    reset_settings_cache()
+    definitions = build_definitions(settings)
+    schedule = definitions.resolve_schedule_def("reminders")
+    assert schedule.job_name == "send_reminders"
+    with dg.DagsterInstance.ephemeral() as instance:
+        # the open month on 16 November is October, closing on 20 November (the default)
+        for day, runs in (("2026-11-15", False), ("2026-11-16", True), ("2026-11-17", False)):
+            context = dg.build_schedule_context(
+                instance=instance,
+                scheduled_execution_time=dt.datetime.fromisoformat(f"{day}T08:00:00+01:00"),
+            )
+            result = schedule.evaluate_tick(context)
+            assert bool(result.run_requests) is runs, day
+    reset_settings_cache()
