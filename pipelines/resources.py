@@ -77,7 +77,9 @@ class PlatformResource(dg.ConfigurableResource):
         return Publication(
             disclosure=disclosure,
             contributor_of=self.contributors(),
-            expected_factories=len(self.register().factories),
+            expected_factories=lambda period: sum(
+                f.expected_in(period) for f in self.register().factories
+            ),
             breakdowns=breakdowns,
             requested_by=requested_by,
         )

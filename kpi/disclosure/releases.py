@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import duckdb
@@ -106,7 +106,9 @@ class Publication:
     disclosure: DisclosureSettings
     contributor_of: dict[str, str]
     """factory pseudonym -> contributor (its company group, or itself)."""
-    expected_factories: int
+    expected_factories: int | Callable[[dt.date], int]
+    """How many factories the network expects to report a month (coverage "n of N"): a
+    count, or per month (a factory that joined later or left is not expected)."""
     breakdowns: dict[str, dict[str, str]] = field(default_factory=dict)
     requested_by: str | None = None
 
@@ -197,8 +199,12 @@ def _peer_rows(
 
 
 def _region_rows(
-    figures: Iterable[region.Figure], expected: int, revision: int, status: str
+    figures: Iterable[region.Figure],
+    expected: int | Callable[[dt.date], int],
+    revision: int,
+    status: str,
 ) -> list[dict]:
+    expected_in = expected if callable(expected) else (lambda _period: expected)
     return [
         {
             "period": f.period,
@@ -206,7 +212,7 @@ def _region_rows(
             "scope": f.scope,
             "value": None if f.reason else f.value,
             "n": len(f.factories),
-            "coverage_of": expected,
+            "coverage_of": expected_in(f.period),
             "suppressed": f.reason is not None,
             "suppressed_reason": f.reason,
             "revision": revision,
