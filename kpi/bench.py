@@ -389,7 +389,6 @@ def report(results: dict) -> None:
         "checks",
         "kpis",
         "releases",
-        "peer_stats",
         "publish",
     ):
         table.add_row(name, f"{cycle['stages'].get(name, 0.0):.2f}")
