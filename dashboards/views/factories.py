@@ -15,7 +15,7 @@ st.title(t("page_factories"))
 st.caption(t("factories_help"))
 FLASH = "factories-flash"
 ROUND = "factories-add-round"
-"""Counts factories added: new widget keys give an empty form after each success."""
+# counts factories added: new widget keys give an empty form after each success
 LANGUAGE_NAMES = {"nl": "Nederlands", "en": "English"}
 
 register = admin.register(viewer)

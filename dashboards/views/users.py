@@ -13,8 +13,8 @@ viewer = session.viewer("admin")
 st.title(t("users_title"))
 FLASH = "users-flash"
 ROUND = "users-add-round"
-"""Counts accounts added: new widget keys give an empty form after each success (and
-only then: after a refusal the admin corrects what was typed)."""
+# counts accounts added: new widget keys give an empty form after each success (and
+# only then: after a refusal the admin corrects what was typed)
 
 
 def error_text(exc: UserError) -> str:

@@ -229,3 +229,21 @@ def test_admin_adds_a_user(env):
     next(b for b in app.button if b.label == "Gebruiker toevoegen").click().run()
     assert "new@test.example" in rendered(app.success[0].value)
     assert "new@test.example" in texts(app)
+
+
+def test_no_page_shows_a_developers_note():
+    """Streamlit's magic writes every bare expression of a page file to the page: a string
+    meant as a note for developers would be shown to users. Only the module docstring
+    (which Streamlit skips) may stand alone."""
+    import ast
+
+    from kpi.settings import REPO_ROOT
+
+    for path in sorted((REPO_ROOT / "dashboards" / "views").glob("*.py")):
+        body = ast.parse(path.read_text()).body
+        shown = [
+            node.lineno
+            for node in body[1:]
+            if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)
+        ]
+        assert shown == [], f"{path.name}: bare strings on lines {shown} would be shown"
