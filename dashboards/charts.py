@@ -119,14 +119,37 @@ def benchmark(series: pl.DataFrame, unit: str) -> alt.LayerChart:
 
 
 def distribution(frame: pl.DataFrame, unit: str) -> alt.LayerChart:
-    """The network's P25-P75 band and median over time."""
+    """The network's P25-P75 band and median over time, with a legend and tooltips in the
+    page's number format."""
     data = frame.select("period", "p25", "median", "p75").to_pandas()
+    tip = _tooltip_format(unit)
+    period = alt.Tooltip("period:T", format="%Y-%m", title=t("month"))
     base = alt.Chart(data).encode(x=_months(len(data)))
-    band = base.mark_area(opacity=0.3, color="#7fa7c9").encode(
-        y=alt.Y("p25:Q", axis=_axis(unit), scale=alt.Scale(zero=False)), y2="p75:Q"
+    band = base.mark_area(opacity=0.3, color=COLOUR_BAND).encode(
+        y=alt.Y("p25:Q", axis=_axis(unit), scale=alt.Scale(zero=False)),
+        y2="p75:Q",
+        tooltip=[
+            period,
+            alt.Tooltip("p25:Q", format=tip, title="P25"),
+            alt.Tooltip("p75:Q", format=tip, title="P75"),
+        ],
     )
-    layers = alt.layer(band, base.mark_line(color="#2b5d8a").encode(y="median:Q"))
-    return _localised(layers.properties(height=280))
+    median = base.mark_line(color=COLOUR_MEDIAN).encode(
+        y="median:Q", tooltip=[period, alt.Tooltip("median:Q", format=tip, title=t("col_median"))]
+    )
+    series = {t("chart_median"): COLOUR_MEDIAN, t("chart_band"): COLOUR_BAND}
+    legend = (
+        alt.Chart(pl.DataFrame({"serie": list(series)}).to_pandas())
+        .mark_point(opacity=0)
+        .encode(
+            color=alt.Color(
+                "serie:N",
+                scale=alt.Scale(domain=list(series), range=list(series.values())),
+                legend=alt.Legend(title=None, orient="bottom", columns=1, labelLimit=0),
+            )
+        )
+    )
+    return _localised(alt.layer(band, median, legend).properties(height=280))
 
 
 def trend(frame: pl.DataFrame, unit: str) -> alt.Chart:
