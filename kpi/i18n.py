@@ -985,3 +985,13 @@ MESSAGES.update(
         },
     }
 )
+
+# role names as the admin reads them (issue 11, defect 10: no role codes on a page)
+MESSAGES.update(
+    {
+        "role_name_factory": {"nl": "fabriek", "en": "factory"},
+        "role_name_coordinator": {"nl": "netwerkcoördinator", "en": "network coordinator"},
+        "role_name_city": {"nl": "stad", "en": "city"},
+        "role_name_admin": {"nl": "beheerder", "en": "administrator"},
+    }
+)

@@ -17,6 +17,12 @@ ROUND = "users-add-round"
 # only then: after a refusal the admin corrects what was typed)
 
 
+# a role as the admin reads it, in the page's language, never its code (a mapping made on
+# this run, so that its lookup gives the same words wherever it is called)
+ROLE_NAMES = {role: t(f"role_name_{role}") for role in ROLES}
+role_name = ROLE_NAMES.__getitem__
+
+
 def error_text(exc: UserError) -> str:
     """Why a change was refused, in the admin's language (user text made plain)."""
     return t(exc.key, **{key: plain(value) for key, value in exc.params.items()})
@@ -33,7 +39,7 @@ st.subheader(t("users_add"))
 added = st.session_state.setdefault(ROUND, 0)
 with st.form(f"add-user-{added}"):
     email = st.text_input(t("email"), key=f"add-email-{added}")
-    role = st.selectbox(t("role"), ROLES, key=f"add-role-{added}")
+    role = st.selectbox(t("role"), ROLES, key=f"add-role-{added}", format_func=role_name)
     factory = st.selectbox(
         t("factory"),
         factory_options,
@@ -58,7 +64,7 @@ st.subheader(t("users_change"))
 accounts = [u["email"] for u in admin.users(viewer)]
 with st.form("change-user"):
     account = st.selectbox(t("users_account"), accounts, key="change-account")
-    new_role = st.selectbox(t("role"), ROLES, key="change-role")
+    new_role = st.selectbox(t("role"), ROLES, key="change-role", format_func=role_name)
     new_factory = st.selectbox(
         t("factory"),
         factory_options,
@@ -85,7 +91,7 @@ if chosen and account:
                 viewer, account, chosen, new_role, new_factory or None, new_password or None
             )
             what = {
-                "set_role": t("users_role_set", role=new_role),
+                "set_role": t("users_role_set", role=role_name(new_role)),
                 "reset_password": t("users_password_was_reset"),
                 "unlock": t("users_was_unlocked"),
                 "disable": t("users_was_disabled"),
@@ -110,7 +116,7 @@ table.dataframe(
         [
             {
                 t("email"): row["email"],
-                t("role"): row["role"],
+                t("role"): role_name(row["role"]),
                 t("factory"): f"{row['factory_code']} {row['factory_name']}"
                 if row["factory_code"]
                 else "",

@@ -93,7 +93,7 @@ def test_the_admin_changes_resets_unlocks_and_disables_an_account(env):
     app.selectbox(key="change-factory").set_value("F05")
     button(app, "Rol wijzigen").click().run()
     row = accounts(app).filter(pl.col("E-mailadres") == "temp@test.example").row(0, named=True)
-    assert (row["Rol"], row["Fabriek"]) == ("factory", "F05 Demo Ophanging Nieuwerkerken")
+    assert (row["Rol"], row["Fabriek"]) == ("fabriek", "F05 Demo Ophanging Nieuwerkerken")
 
     button(app, "Wachtwoord opnieuw instellen").click().run()
     assert messages(app) == ["Vul een nieuw wachtwoord in."]
