@@ -391,7 +391,7 @@ def test_admin_is_refused_an_existing_address_then_adds_a_factory(app, browser):
     add = page.locator("[data-testid=stForm]").first
     add.get_by_label("E-mailadres").fill("city@test.example")
     add.locator("[data-testid=stSelectbox]").first.click()
-    page.get_by_role("option", name="city").click()
+    page.get_by_role("option", name="stad").click()
     add.get_by_label("Wachtwoord", exact=True).fill("another-good-password")
     add.get_by_role("button", name="Gebruiker toevoegen").click()
     page.get_by_text("Er bestaat al een account city@test.example").wait_for()
