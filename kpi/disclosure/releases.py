@@ -449,6 +449,18 @@ def _replace(con, table: str, key: tuple[str, str], period: dt.date, rows: list[
     _insert(con, table, rows)
 
 
+def _mark_not_revised(
+    con, table: str, key: tuple[str, str], period: dt.date, held: list[tuple[str, str]]
+) -> None:
+    """The released value stays; its status says that later changes were held back."""
+    first, second = key
+    for one, other in held:
+        con.execute(
+            f"UPDATE {table} SET status = ? WHERE period = ? AND {first} = ? AND {second} = ?",
+            [NOT_REVISED, period, one, other],
+        )
+
+
 def _replace_basis(con, period: dt.date, figure: str, keys: list[tuple[str, str]], basis) -> None:
     if keys:
         con.register("basis_keys", pl.DataFrame(keys, schema=["g", "n"], orient="row"))
@@ -690,18 +702,8 @@ def revise_month(
             [(f.scope, f.indicator) for f in revised_region],
             _region_basis(revised_region),
         )
-        for group, kpi in held_peer:
-            con.execute(
-                f"UPDATE {PEER_STATS} SET status = ? WHERE period = ? AND peer_group = ? "
-                "AND kpi = ?",
-                [NOT_REVISED, period, group, kpi],
-            )
-        for indicator, scope in held_region:
-            con.execute(
-                f"UPDATE {REGION_INDICATORS} SET status = ? WHERE period = ? AND indicator = ? "
-                "AND scope = ?",
-                [NOT_REVISED, period, indicator, scope],
-            )
+        _mark_not_revised(con, PEER_STATS, ("peer_group", "kpi"), period, held_peer)
+        _mark_not_revised(con, REGION_INDICATORS, ("indicator", "scope"), period, held_region)
         outcome = Outcome(
             period,
             "revised" if peer_rows or region_rows else "held",
