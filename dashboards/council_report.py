@@ -8,49 +8,42 @@ page: released network totals only.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
-import tempfile
-from pathlib import Path
 
 import altair as alt
 import polars as pl
 
 from dashboards import city, data
 from dashboards.data import Viewer
-from dashboards.monthly_report import _date, _suppressed
+from dashboards.pdf import (
+    NUMBER_FORMATS,
+    chart_png,
+    month_axis,
+    suppressed_text,
+    tick_step,
+    typeset,
+)
 from dashboards.ui import value
-from kpi.i18n import message
-
-TEMPLATE = Path(__file__).parent / "templates" / "council_report.typ"
+from kpi.i18n import long_date, message
 
 
 def _chart_png(frame: pl.DataFrame, unit: str, lang: str) -> bytes:
-    import vl_convert
-
-    from dashboards.charts import COLOUR_MEDIAN, DUTCH, starts_at_zero
+    from dashboards.charts import COLOUR_MEDIAN, starts_at_zero
 
     rows = frame.select("period", "value").to_pandas()
     zero = starts_at_zero(rows["value"].tolist())
-    form = {"ratio": ".1~%", "EUR": "~s"}.get(unit, ",.1~f")
+    form = NUMBER_FORMATS.get(unit, ",.1~f")
     chart = (
         alt.Chart(rows)
         .mark_line(point=alt.OverlayMarkDef(color=COLOUR_MEDIAN, size=14), color=COLOUR_MEDIAN)
         .encode(
-            x=alt.X(
-                "period:T",
-                title=None,
-                axis=alt.Axis(
-                    format="%m/%y",
-                    labelFontSize=8,
-                    tickCount={"interval": "month", "step": max(1, len(rows) // 5)},
-                ),
-            ),
+            x=month_axis(len(rows), label_size=8),
             y=alt.Y(
                 "value:Q",
                 scale=alt.Scale(zero=zero),
                 axis=alt.Axis(
                     format=form,
+                    tickMinStep=tick_step(unit),
                     title=None if zero else message("chart_axis_not_zero", lang),
                     titleFontSize=7,
                     titleColor="#666",
@@ -60,9 +53,7 @@ def _chart_png(frame: pl.DataFrame, unit: str, lang: str) -> bytes:
         )
         .properties(width=200, height=80)
     )
-    return vl_convert.vegalite_to_png(
-        chart.to_json(), scale=2, format_locale=DUTCH["number"] if lang == "nl" else None
-    )
+    return chart_png(chart, lang)
 
 
 _BOLD = re.compile(r"\*\*(.+?)\*\*|\*(.+?)\*")
@@ -135,7 +126,9 @@ def report_data(viewer: Viewer, month: dt.date, lang: str) -> dict:
         }
         if now.height and now["suppressed"].item():
             card["value"] = message("suppressed", lang)
-            card["coverage"] = _suppressed(now["suppressed_reason"].item(), info["threshold"], lang)
+            card["coverage"] = suppressed_text(
+                now["suppressed_reason"].item(), info["threshold"], lang
+            )
         elif now.height:
             current = now["value"].item()
             card["value"] = value(current, meta["unit"], decimals=meta["decimals"], lang_code=lang)
@@ -188,7 +181,7 @@ def report_data(viewer: Viewer, month: dt.date, lang: str) -> dict:
     return {
         "lang": lang,
         "month": f"{month:%Y-%m}",
-        "month_long": _date(month, lang).split(" ", 1)[1],
+        "month_long": long_date(month, lang).split(" ", 1)[1],
         "release": message(
             "report_release_city",
             lang,
@@ -196,9 +189,9 @@ def report_data(viewer: Viewer, month: dt.date, lang: str) -> dict:
             revision=message("release_revision", lang, revision=release["revision"])
             if release["revision"]
             else "",
-            date=_date(release["released_at"], lang),
+            date=long_date(release["released_at"], lang),
         ),
-        "made": _date(dt.date.today(), lang),
+        "made": long_date(dt.date.today(), lang),
         "texts": {
             key: message(f"council_{key}", lang)
             for key in (
@@ -220,16 +213,11 @@ def report_data(viewer: Viewer, month: dt.date, lang: str) -> dict:
 
 def render(viewer: Viewer, month: dt.date, lang: str) -> bytes:
     """The council report of the released ``month`` as PDF bytes."""
-    import typst
-
     data.require(viewer, "city", "coordinator")
     content = report_data(viewer, month, lang)
-    with tempfile.TemporaryDirectory() as folder:
-        root = Path(folder)
-        for card in content["cards"]:
-            if card["chart"]:
-                trend, unit = card.pop("_trend"), card.pop("_unit")
-                (root / card["chart"]).write_bytes(_chart_png(trend, unit, lang))
-        (root / "report.json").write_text(json.dumps(content), encoding="utf-8")
-        (root / "report.typ").write_text(TEMPLATE.read_text(encoding="utf-8"), encoding="utf-8")
-        return typst.compile(str(root / "report.typ"), root=str(root), format="pdf")
+    images = {}
+    for card in content["cards"]:
+        if card["chart"]:
+            trend, unit = card.pop("_trend"), card.pop("_unit")
+            images[card["chart"]] = _chart_png(trend, unit, lang)
+    return typeset("council_report.typ", content, images)

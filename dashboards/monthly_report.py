@@ -8,35 +8,22 @@ vl-convert: the report shows nothing the factory's own page does not.
 from __future__ import annotations
 
 import datetime as dt
-import json
-import tempfile
-from pathlib import Path
 
 import altair as alt
 import polars as pl
 
 from dashboards import data, reports
 from dashboards.data import Viewer
+from dashboards.pdf import (
+    NUMBER_FORMATS,
+    chart_png,
+    month_axis,
+    suppressed_text,
+    tick_step,
+    typeset,
+)
 from dashboards.ui import value
-from kpi.i18n import message
-
-TEMPLATE = Path(__file__).parent / "templates" / "monthly_report.typ"
-MONTH_NAMES = {
-    "nl": "januari februari maart april mei juni juli augustus september oktober november december",
-    "en": "January February March April May June July August September October November December",
-}
-
-
-def _date(day: dt.date | dt.datetime | None, lang: str) -> str:
-    if day is None:
-        return "–"
-    return f"{day.day} {MONTH_NAMES[lang].split()[day.month - 1]} {day.year}"
-
-
-def _suppressed(reason: str | None, threshold: object, lang: str) -> str:
-    if not reason:
-        return message("suppressed", lang)
-    return message(f"reason_{reason}", lang, threshold=threshold or "?")
+from kpi.i18n import long_date, message
 
 
 def _peer_group(group: str, lang: str) -> str:
@@ -48,24 +35,16 @@ def _peer_group(group: str, lang: str) -> str:
 
 def _chart_png(series: pl.DataFrame, unit: str, lang: str) -> bytes:
     """Own values, peer median and P25-P75 band of one KPI as a small static chart."""
-    import vl_convert
-
-    from dashboards.charts import COLOUR_BAND, COLOUR_MEDIAN, COLOUR_OWN, DUTCH, starts_at_zero
+    from dashboards.charts import COLOUR_BAND, COLOUR_MEDIAN, COLOUR_OWN, starts_at_zero
 
     frame = series.select("period", "value", "p25", "median", "p75").to_pandas()
-    form = {"ratio": ".1~%", "EUR": "~s"}.get(unit, ",.2~f")
-    x = alt.X(
-        "period:T",
-        title=None,
-        axis=alt.Axis(
-            format="%m/%y",
-            labelFontSize=9,
-            tickCount={"interval": "month", "step": max(1, len(frame) // 5)},
-        ),
-    )
+    form = NUMBER_FORMATS.get(unit, ",.2~f")
+    x = month_axis(len(frame), label_size=9)
     zero = starts_at_zero(frame[["value", "p25", "p75", "median"]].stack().tolist())
     y_title = None if zero else message("chart_axis_not_zero", lang)
-    y_axis = alt.Axis(format=form, title=y_title, titleFontSize=8, titleColor="#666")
+    y_axis = alt.Axis(
+        format=form, tickMinStep=tick_step(unit), title=y_title, titleFontSize=8, titleColor="#666"
+    )
     base = alt.Chart(frame).encode(x=x)
     layers = []
     if frame["p25"].notna().any():
@@ -86,11 +65,7 @@ def _chart_png(series: pl.DataFrame, unit: str, lang: str) -> bytes:
         ).encode(y=alt.Y("value:Q", axis=y_axis, scale=alt.Scale(zero=zero)))
     )
     chart = alt.layer(*layers).properties(width=230, height=110)
-    return vl_convert.vegalite_to_png(
-        chart.to_json(),
-        scale=2,
-        format_locale=DUTCH["number"] if lang == "nl" else None,
-    )
+    return chart_png(chart, lang)
 
 
 def report_data(viewer: Viewer, month: dt.date, lang: str, group_kind: str = "network") -> dict:
@@ -113,7 +88,7 @@ def report_data(viewer: Viewer, month: dt.date, lang: str, group_kind: str = "ne
             revision=message("release_revision", lang, revision=row["revision"])
             if row["revision"]
             else "",
-            date=_date(row["released_at"], lang),
+            date=long_date(row["released_at"], lang),
         )
     label = f"label_{lang}"
     index = month.year * 12 + month.month - 1 - 11
@@ -129,7 +104,7 @@ def report_data(viewer: Viewer, month: dt.date, lang: str, group_kind: str = "ne
 
             if row["suppressed"] or row["median"] is None:
                 median = (
-                    _suppressed(row["suppressed_reason"], threshold, lang)
+                    suppressed_text(row["suppressed_reason"], threshold, lang)
                     if row["suppressed"]
                     else "–"
                 )
@@ -204,8 +179,8 @@ def report_data(viewer: Viewer, month: dt.date, lang: str, group_kind: str = "ne
         "lang": lang,
         "factory": viewer.factory_code,
         "month": f"{month:%Y-%m}",
-        "month_long": _date(month, lang).split(" ", 1)[1],
-        "made": _date(dt.date.today(), lang),
+        "month_long": long_date(month, lang).split(" ", 1)[1],
+        "made": long_date(dt.date.today(), lang),
         "release": release or message("release_none", lang),
         "open_month": month != compared,
         "open_note": message("report_open_month", lang, month=f"{month:%Y-%m}")
@@ -224,16 +199,11 @@ def report_data(viewer: Viewer, month: dt.date, lang: str, group_kind: str = "ne
 
 def render(viewer: Viewer, month: dt.date, lang: str, group_kind: str = "network") -> bytes:
     """The monthly report of the viewer's own factory for ``month`` as PDF bytes."""
-    import typst
-
     content = report_data(viewer, month, lang, group_kind)
-    with tempfile.TemporaryDirectory() as folder:
-        root = Path(folder)
-        for domain in content["domains"]:
-            for row in domain["rows"]:
-                series, unit = row.pop("_series"), row.pop("_unit")
-                if row["chart"]:
-                    (root / row["chart"]).write_bytes(_chart_png(series, unit, lang))
-        (root / "report.json").write_text(json.dumps(content), encoding="utf-8")
-        (root / "report.typ").write_text(TEMPLATE.read_text(encoding="utf-8"), encoding="utf-8")
-        return typst.compile(str(root / "report.typ"), root=str(root), format="pdf")
+    images = {}
+    for domain in content["domains"]:
+        for row in domain["rows"]:
+            series, unit = row.pop("_series"), row.pop("_unit")
+            if row["chart"]:
+                images[row["chart"]] = _chart_png(series, unit, lang)
+    return typeset("monthly_report.typ", content, images)

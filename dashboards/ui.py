@@ -9,6 +9,7 @@ import re
 
 import streamlit as st
 
+from kpi import i18n
 from kpi.i18n import DEFAULT_LANGUAGE, LANGUAGES, message
 
 LANGUAGE_KEY = "language"
@@ -112,16 +113,9 @@ def suppressed_text(reason: str | None, threshold: int | None) -> str:
     return t(f"reason_{reason}", threshold=threshold or "?")
 
 
-MONTH_NAMES = {
-    "nl": "januari februari maart april mei juni juli augustus september oktober november december",
-    "en": "January February March April May June July August September October November December",
-}
-
-
 def long_date(day) -> str:
     """2026-12-20 -> '20 december 2026' (Dutch) or '20 December 2026'."""
-    name = MONTH_NAMES[lang()].split()[day.month - 1]
-    return f"{day.day} {name} {day.year}"
+    return i18n.long_date(day, lang())
 
 
 def download_csv(frame, file_name: str) -> None:

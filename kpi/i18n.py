@@ -6,6 +6,8 @@ language of whoever reads it (the uploader, the coordinator) without re-validati
 
 from __future__ import annotations
 
+import datetime as dt
+
 LANGUAGES: tuple[str, ...] = ("nl", "en")
 DEFAULT_LANGUAGE = "nl"
 
@@ -206,6 +208,19 @@ def message(key: str, lang: str, **params: object) -> str:
 def messages(key: str, **params: object) -> dict[str, str]:
     """The message ``key`` in every language."""
     return {lang: message(key, lang, **params) for lang in LANGUAGES}
+
+
+MONTH_NAMES = {
+    "nl": "januari februari maart april mei juni juli augustus september oktober november december",
+    "en": "January February March April May June July August September October November December",
+}
+
+
+def long_date(day: dt.date | None, lang: str) -> str:
+    """2026-12-20 as "20 december 2026" (or "20 December 2026"); "–" when there is none."""
+    if day is None:
+        return "–"
+    return f"{day.day} {MONTH_NAMES[lang].split()[day.month - 1]} {day.year}"
 
 
 # --- the dashboards --------------------------------------------------------------------
