@@ -493,10 +493,19 @@ MESSAGES.update(
             "nl": "{setting}: '{value}' is geen geldige waarde: {expected}.",
             "en": "{setting}: '{value}' is not a valid value: {expected}.",
         },
-        "expected_positive_number": {
-            "nl": "verwacht een getal groter dan 0",
-            "en": "expected a number greater than 0",
+        "expected_whole_number": {
+            "nl": "verwacht een geheel getal",
+            "en": "expected a whole number",
         },
+        "expected_number": {
+            "nl": "verwacht een getal",
+            "en": "expected a number",
+        },
+        "expected_true_false": {"nl": "verwacht true of false", "en": "expected true or false"},
+        "bound_greater_than": {"nl": "groter dan {limit}", "en": "greater than {limit}"},
+        "bound_at_least": {"nl": "van minstens {limit}", "en": "of at least {limit}"},
+        "bound_at_most": {"nl": "van hoogstens {limit}", "en": "of at most {limit}"},
+        "and": {"nl": "en ", "en": "and "},
         "data_dir_not_a_directory": {
             "nl": "KPI_DATA_DIR: {path} is geen map maar een bestand.",
             "en": "KPI_DATA_DIR: {path} is a file, not a directory.",

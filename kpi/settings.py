@@ -153,8 +153,29 @@ def read_config_yaml(path: Path, setting: str) -> object:
         ) from exc
 
 
-EXPECTED = {"max_file_mb": "expected_positive_number"}
-"""What a setting must be, as a message key (settings not listed: pydantic's wording)."""
+BOUNDS = {"gt": "bound_greater_than", "ge": "bound_at_least", "le": "bound_at_most"}
+
+
+def _expected(name: str, error: dict, lang: str) -> str:
+    """What setting ``name`` must be, from its type and bounds, in ``lang``: "verwacht een
+    geheel getal groter dan 0" (Pydantic's own English wording for other kinds of field)."""
+    field = Settings.model_fields.get(name)
+    kinds = {int: "expected_whole_number", float: "expected_number", bool: "expected_true_false"}
+    if field is None or field.annotation not in kinds:
+        return error["msg"]
+    bounds = [
+        message(key, lang, limit=f"{limit:g}")
+        for bound in field.metadata
+        for attribute, key in BOUNDS.items()
+        if (limit := getattr(bound, attribute, None)) is not None
+    ]
+    return " ".join(
+        [
+            message(kinds[field.annotation], lang),
+            *bounds[:1],
+            *(message("and", lang) + bound for bound in bounds[1:]),
+        ]
+    )
 
 
 @cache
@@ -167,7 +188,6 @@ def get_settings() -> Settings:
     except ValidationError as exc:
         error = exc.errors()[0]
         name = str(error["loc"][0]) if error["loc"] else "?"
-        key = EXPECTED.get(name)
         raise ConfigurationError(
             " / ".join(
                 message(
@@ -175,7 +195,7 @@ def get_settings() -> Settings:
                     lang,
                     setting=f"KPI_{name.upper()}",
                     value=error.get("input", ""),
-                    expected=message(key, lang) if key else error["msg"],
+                    expected=_expected(name, error, lang),
                 )
                 for lang in LANGUAGES
             )

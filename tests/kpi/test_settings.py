@@ -38,6 +38,35 @@ def test_a_bad_file_size_limit_is_named_in_both_languages(settings, make_file, v
     assert "Traceback" not in process.stderr
 
 
+@pytest.mark.parametrize(
+    ("setting", "value", "nl", "en"),
+    [
+        ("KPI_MAX_ROWS", "1.5", "een geheel getal groter dan 0", "a whole number greater than 0"),
+        (
+            "KPI_REMINDER_DAYS_BEFORE_CLOSE",
+            "40",
+            "een geheel getal van minstens 0 en van hoogstens 27",
+            "a whole number of at least 0 and of at most 27",
+        ),
+        ("KPI_SMTP_STARTTLS", "maybe", "true of false", "true or false"),
+    ],
+)
+def test_a_bad_setting_says_what_it_expects_in_each_language(
+    settings, make_file, setting, value, nl, en
+):
+    """The Dutch half of the message is Dutch all through (Pydantic's English used to
+    appear in it)."""
+    process = kpi_process(
+        "validate", str(make_file("quality")), "-d", "quality", "-f", "F01",
+        env={setting: value},
+    )  # fmt: skip
+    assert process.returncode == 2
+    assert process.stderr.strip() == (
+        f"{setting}: '{value}' is geen geldige waarde: verwacht {nl}. / "
+        f"{setting}: '{value}' is not a valid value: expected {en}."
+    )
+
+
 def test_a_file_as_data_directory_is_named(settings, make_file, tmp_path):
     a_file = tmp_path / "data.txt"
     a_file.write_text("not a folder")
