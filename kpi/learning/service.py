@@ -64,6 +64,7 @@ class Learning:
         threshold: int,
         now: dt.datetime | None = None,
     ) -> None:
+        self.log_settings = settings
         self.log = LearningLog(settings)
         self.query = query
         self.register = register
