@@ -1144,7 +1144,7 @@ MESSAGES.update(
         "col_quartiles": {"nl": "Kwartiel toen → nu", "en": "Quartile then → now"},
         "col_period": {"nl": "Periode", "en": "Period"},
         "learning_status_open": {"nl": "open", "en": "open"},
-        "learning_status_introduced": {"nl": "voorgesteld", "en": "introduced"},
+        "learning_status_introduced": {"nl": "kennismaking gemaakt", "en": "introduced"},
         "learning_status_both": {"nl": "beide aanvaard", "en": "both accepted"},
         "learning_status_offerer": {"nl": "delende kant aanvaardde", "en": "sharing side accepted"},
         "learning_status_requester": {
