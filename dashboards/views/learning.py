@@ -181,9 +181,10 @@ with st.expander(t("learning_history_title")):
                 return f"{t('learning_offers_title')}: {domain_label(rest)}"
             if kind == "story":
                 return f"{t('learning_stories_title')}: {kpi_label(rest)}"
+            label = f": {kpi_label(entry['kpi'])}" if entry.get("kpi") else ""
             if kind == "request":
-                return t("learning_asked_entry")
-            return t("learning_brokered_entry")
+                return t("learning_asked_entry") + label
+            return t("learning_brokered_entry") + label
 
         st.dataframe(
             pl.DataFrame(

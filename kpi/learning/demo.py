@@ -102,7 +102,7 @@ def seed(settings: Settings) -> list[str]:
                 loop.set_offer(code, domain, True, BY)
     # a success story: the first factory that qualifies agrees to be named
     for kpi in loop.requestable():
-        stories = loop._stories(kpi)
+        stories = loop.qualifying(kpi)
         if stories:
             loop.set_story_consent(stories[0].factory, kpi, True, BY)
             done.append(f"{stories[0].factory} agreed to be named for {kpi}")

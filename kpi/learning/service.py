@@ -227,7 +227,7 @@ class Learning:
     def _released(self) -> set[dt.date]:
         return set(self.query("SELECT DISTINCT period FROM releases")["period"].to_list())
 
-    def _stories(self, kpi: str) -> list[stories.Story]:
+    def qualifying(self, kpi: str) -> list[stories.Story]:
         latest = latest_release(self.query)
         if latest is None:
             return []
@@ -240,7 +240,7 @@ class Learning:
         then and now) and whether it agreed to be named."""
         result = []
         for kpi in self.requestable():
-            for story in self._stories(kpi):
+            for story in self.qualifying(kpi):
                 if story.factory == factory:
                     consent = self.state.consent(factory, story_subject(kpi))
                     result.append({"story": story, "named": bool(consent)})
@@ -258,7 +258,7 @@ class Learning:
         return [
             (story, self.partner(story.factory))
             for kpi in self.requestable()
-            for story in self._stories(kpi)
+            for story in self.qualifying(kpi)
             if (story.factory, kpi) in agreed
         ]
 
@@ -330,5 +330,16 @@ class Learning:
         self._reload()
 
     def history(self, factory: str) -> list[dict]:
-        """The factory's own entries in the log: what it consented to, when, and who."""
-        return [e for e in self.log.entries() if e.get("factory") == factory]
+        """The factory's own entries in the log: what it consented to, when, and who; an
+        entry about a request or a pairing names the request's KPI (the factory is a
+        party to it)."""
+        entries = []
+        for entry in self.log.entries():
+            if entry.get("factory") != factory:
+                continue
+            kind, _, rest = entry.get("subject", "").partition(":")
+            request = self.state.requests.get(rest.split(":")[0]) if kind else None
+            if kind in ("request", "pairing") and request is not None:
+                entry = {**entry, "kpi": request.kpi}
+            entries.append(entry)
+        return entries

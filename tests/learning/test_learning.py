@@ -178,7 +178,7 @@ def test_a_factory_cannot_answer_a_pairing_it_is_not_part_of(net):
 
 def test_success_stories_reach_the_coordinator_only_with_consent(net):
     loop = learning.learning(net.coordinator)
-    found = next(((kpi, s) for kpi in loop.requestable() for s in loop._stories(kpi)), None)
+    found = next(((kpi, s) for kpi in loop.requestable() for s in loop.qualifying(kpi)), None)
     assert found is not None, "the demo network has no factory that rose a quartile"
     kpi, story = found
     assert story.quartile_now < story.quartile_then
@@ -207,3 +207,40 @@ def test_roles_other_than_factory_and_coordinator_get_nothing(net):
         learning.offers(net.coordinator)
     with pytest.raises(AccessDenied):
         learning.overview(net.factory("F01"))
+
+
+def test_every_factory_may_ask_exactly_where_it_lies_below_the_released_median(net):
+    """For every factory and KPI of the demo network: the request is accepted if and only
+    if the factory's value lies below the published median, and the platform proposes it
+    to exactly the factories that offer on the domain and lie in the top quartile."""
+    where = positions()
+    codes = [m.code for m in net.members]
+    for code in codes:
+        for domain in ("efficiency", "quality", "people"):
+            learning.set_offer(net.factory(code), domain, True)
+    asked = 0
+    for code in codes:
+        for kpi in learning.requestable_kpis(net.factory(code)):
+            below = where.below_median(code, kpi, RELEASED_LAST)
+            try:
+                learning.ask(net.factory(code), kpi)
+            except learning.LearningRefused as refused:
+                assert not below, (code, kpi, refused.key)
+                continue
+            assert below, (code, kpi)
+            asked += 1
+    assert asked > 20
+    loop = learning.learning(net.coordinator)
+    requests = {r.request_id: r for r in loop.state.open_requests()}
+    proposed: dict[str, set[str]] = {rid: set() for rid in requests}
+    for code in codes:
+        for proposal in learning.proposals(net.factory(code)):
+            proposed[proposal["pairing_id"].split(":")[0]].add(code)
+    for rid, request in requests.items():
+        top = {
+            c
+            for c in codes
+            if c != request.factory and where.top_quartile(c, request.kpi, RELEASED_LAST)
+        }
+        assert proposed[rid] == top, (request.factory, request.kpi)
+    assert any(proposed.values())
