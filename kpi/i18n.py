@@ -1000,7 +1000,7 @@ MESSAGES.update(
 MESSAGES.update(
     {
         "page_learning": {"nl": "Leerpartners", "en": "Learning partners"},
-        "page_learning_network": {"nl": "Leernetwerk", "en": "Learning network"},
+        "page_learning_network": {"nl": "Leerpartners", "en": "Learning partners"},
         "learning_intro": {
             "nl": "Leer van een fabriek die het beter doet. U ziet enkel domein en KPI tot beide kanten aanvaarden; dan ziet u elkaars naam en contact. Geen cijfer van uw fabriek wordt aan de andere getoond. Elke toestemming wordt bijgehouden, kan ingetrokken worden en vervalt na een jaar.",
             "en": "Learn from a plant that does better. You see only domain and KPI until both sides accept; then you see each other's name and contact. No figure of your plant is shown to the other. Every consent is logged, can be withdrawn and expires after a year.",

@@ -1,7 +1,7 @@
-"""Learning network (coordinator): offers, requests and introductions by name, pairings
-proposed by hand, and the success stories of the factories that agreed to be named
-(quartiles, never values). It does not show to whom the platform proposed a request:
-that would tell the coordinator who is in a top quartile."""
+"""Learning partners across the network (coordinator): offers, requests and
+introductions by name, pairings proposed by hand, and the success stories of the
+factories that agreed to be named (quartiles, never values). It does not show to whom the
+platform proposed a request: that would tell the coordinator who is in a top quartile."""
 
 import polars as pl
 import streamlit as st

@@ -173,7 +173,7 @@ def test_request_accept_accept_introduce_between_two_factories(app, browser):  #
         coordinator = log_in(
             browser, url, "coordinator@test.example", width=width, path="learning_network"
         )
-        coordinator.get_by_role("heading", name="Leernetwerk").wait_for()
+        coordinator.get_by_role("heading", name="Leerpartners").wait_for()
         table = coordinator.locator("[data-testid=stDataFrame]").first
         table.wait_for()
         coordinator.wait_for_timeout(1000)

@@ -25,7 +25,7 @@ def test_a_factory_is_told_why_it_cannot_ask_and_sees_no_names(env):  # noqa: F8
 
 def test_the_coordinator_sees_the_learning_network(env):  # noqa: F811
     app = open_page(log_in("coordinator"), "learning_network")
-    assert [t.value for t in app.title] == ["Leernetwerk"]
+    assert [t.value for t in app.title] == ["Leerpartners"]
     assert "Kennismakingen" in [h.value for h in app.subheader]
     assert "Geen." in texts(app)
 
