@@ -24,6 +24,8 @@ PAGES = {
     "upload": ("views/upload.py", ":material/upload_file:", ("factory",)),
     "benchmark": ("views/benchmark.py", ":material/monitoring:", ("factory",)),
     "network": ("views/network.py", ":material/hub:", ("coordinator",)),
+    "learning": ("views/learning.py", ":material/handshake:", ("factory",)),
+    "learning_network": ("views/learning_network.py", ":material/handshake:", ("coordinator",)),
     "region": ("views/region.py", ":material/location_city:", ("city", "coordinator")),
     "users": ("views/users.py", ":material/group:", ("admin",)),
     "factories": ("views/factories.py", ":material/factory:", ("admin",)),

@@ -645,6 +645,7 @@ def demo(
     from kpi.disclosure.releases import today
     from kpi.disclosure.rules import load_disclosure
     from kpi.landing import submit as place
+    from kpi.learning.demo import seed as learning_demo
 
     settings = get_settings()
     prepare_data_dir(settings)
@@ -681,6 +682,7 @@ def demo(
             )
             run_id = run_monthly_cycle(settings)
             _print_run(settings, run_id, settings.lang)
+        typer.echo("\n".join(["", "Leerpartners / learning partners:", *learning_demo(settings)]))
     marker.touch()
     _print_demo_accounts(settings)
 

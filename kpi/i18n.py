@@ -1019,3 +1019,184 @@ MESSAGES.update(
         "role_name_admin": {"nl": "beheerder", "en": "administrator"},
     }
 )
+
+# learning partners and success stories (kpi/learning, dashboards/views/learning*.py)
+MESSAGES.update(
+    {
+        "page_learning": {"nl": "Leerpartners", "en": "Learning partners"},
+        "page_learning_network": {"nl": "Leerpartners", "en": "Learning partners"},
+        "learning_intro": {
+            "nl": "Leer van een fabriek die het beter doet. U ziet enkel domein en KPI tot beide kanten aanvaarden; dan ziet u elkaars naam en contact. Geen cijfer van uw fabriek wordt aan de andere getoond. Elke toestemming wordt bijgehouden, kan ingetrokken worden en vervalt na een jaar.",
+            "en": "Learn from a plant that does better. You see only domain and KPI until both sides accept; then you see each other's name and contact. No figure of your plant is shown to the other. Every consent is logged, can be withdrawn and expires after a year.",
+        },
+        "learning_domain_efficiency": {"nl": "Efficiëntie", "en": "Efficiency"},
+        "learning_domain_quality": {"nl": "Kwaliteit", "en": "Quality"},
+        "learning_domain_people": {"nl": "Mensen", "en": "People"},
+        "learning_domain_regional": {"nl": "Regionale verankering", "en": "Regional anchoring"},
+        "learning_offers_title": {"nl": "Praktijk delen", "en": "Share practice"},
+        "learning_offers_help": {
+            "nl": "Bied per domein aan om uw aanpak te delen (een bezoek of een gesprek). Vragen van fabrieken onder de mediaan worden u voorgesteld als u in het beste kwart zit van de laatste vrijgave.",
+            "en": "Offer per domain to share your approach (a visit or a call). Requests of plants below the median are proposed to you when you are in the top quartile of the latest release.",
+        },
+        "learning_offer_checkbox": {
+            "nl": "Wij bieden aan: {domain}",
+            "en": "We offer: {domain}",
+        },
+        "learning_offer_band": {
+            "nl": "{band} andere fabrieken bieden aan",
+            "en": "{band} other plants offer",
+        },
+        "learning_offer_few": {
+            "nl": "minder dan {threshold} andere fabrieken bieden aan (aantal niet getoond)",
+            "en": "fewer than {threshold} other plants offer (number not shown)",
+        },
+        "learning_ask_title": {"nl": "Een leerpartner vragen", "en": "Ask for a learning partner"},
+        "learning_ask_help": {
+            "nl": "Kan op een KPI waarop uw waarde in de laatste vrijgegeven maand onder de mediaan van het netwerk ligt.",
+            "en": "Possible on a KPI where your value in the latest released month lies below the network median.",
+        },
+        "learning_ask_kpi": {"nl": "KPI", "en": "KPI"},
+        "learning_ask_button": {"nl": "Partner vragen", "en": "Ask for a partner"},
+        "learning_asked": {
+            "nl": "Uw vraag over {kpi} staat open. U hoort het hier zodra een partner aanvaardt.",
+            "en": "Your request on {kpi} is open. You will see it here as soon as a partner accepts.",
+        },
+        "learning_refused_no_release": {
+            "nl": "Er is nog geen maand vrijgegeven: een vraag vergelijkt met de mediaan van de laatste vrijgave.",
+            "en": "No month has been released yet: a request compares with the median of the latest release.",
+        },
+        "learning_refused_no_median": {
+            "nl": "De mediaan van {kpi} in {month} is niet gepubliceerd (te weinig fabrieken): een vraag is daar niet mogelijk.",
+            "en": "The median of {kpi} in {month} is not published (too few plants): no request is possible there.",
+        },
+        "learning_refused_no_value": {
+            "nl": "Uw fabriek heeft geen waarde van {kpi} in {month}, de laatste vrijgegeven maand.",
+            "en": "Your plant has no value of {kpi} in {month}, the latest released month.",
+        },
+        "learning_refused_not_below": {
+            "nl": "Uw waarde van {kpi} in {month} ligt niet onder de mediaan van het netwerk: u kunt een partner vragen op een KPI waar u onder de mediaan ligt.",
+            "en": "Your value of {kpi} in {month} is not below the network median: you can ask for a partner on a KPI where you lie below the median.",
+        },
+        "learning_refused_no_direction": {
+            "nl": "{kpi} heeft geen betere kant: daarop kan geen partner gevraagd worden.",
+            "en": "{kpi} has no better side: no partner can be asked for on it.",
+        },
+        "learning_refused_open_request": {
+            "nl": "U hebt al een open vraag over {kpi}.",
+            "en": "You already have an open request on {kpi}.",
+        },
+        "learning_refused_unknown": {
+            "nl": "Dit voorstel of deze vraag bestaat niet (meer).",
+            "en": "This proposal or request no longer exists.",
+        },
+        "learning_refused_same_factory": {
+            "nl": "Kies een andere fabriek dan de vragende.",
+            "en": "Choose a plant other than the one asking.",
+        },
+        "learning_my_requests": {"nl": "Uw vragen", "en": "Your requests"},
+        "learning_no_requests": {
+            "nl": "U hebt geen open vragen.",
+            "en": "You have no open requests.",
+        },
+        "learning_request_line": {
+            "nl": "{kpi} ({domain}), gevraagd op {date}, vergeleken met {month}",
+            "en": "{kpi} ({domain}), asked on {date}, compared with {month}",
+        },
+        "learning_request_waiting": {
+            "nl": "Nog geen partner heeft aanvaard.",
+            "en": "No partner has accepted yet.",
+        },
+        "learning_partner_accepted": {
+            "nl": "Een fabriek wil haar praktijk over {kpi} delen. Aanvaardt u, dan ziet u elkaars naam en contact.",
+            "en": "A plant is willing to share its practice on {kpi}. If you accept, you see each other's name and contact.",
+        },
+        "learning_introduced": {
+            "nl": "Voorgesteld aan {name} — contact: {contact}",
+            "en": "Introduced to {name} — contact: {contact}",
+        },
+        "learning_no_contact": {
+            "nl": "geen contact in het register",
+            "en": "no contact in the register",
+        },
+        "learning_accept": {"nl": "Aanvaarden", "en": "Accept"},
+        "learning_decline": {"nl": "Afwijzen", "en": "Decline"},
+        "learning_withdraw": {"nl": "Toestemming intrekken", "en": "Withdraw consent"},
+        "learning_withdraw_request": {"nl": "Vraag intrekken", "en": "Withdraw request"},
+        "learning_waiting_other": {
+            "nl": "U hebt aanvaard; de andere kant nog niet.",
+            "en": "You accepted; the other side has not yet.",
+        },
+        "learning_proposals_title": {
+            "nl": "Vragen aan u voorgesteld",
+            "en": "Requests proposed to you",
+        },
+        "learning_no_proposals": {
+            "nl": "Er zijn u geen vragen voorgesteld.",
+            "en": "No requests have been proposed to you.",
+        },
+        "learning_proposal_line": {
+            "nl": "Een fabriek vraagt een partner voor {kpi} ({domain}).",
+            "en": "A plant asks for a partner on {kpi} ({domain}).",
+        },
+        "learning_proposal_brokered": {
+            "nl": "voorgesteld door de netwerkcoördinator",
+            "en": "proposed by the network coordinator",
+        },
+        "learning_stories_title": {"nl": "Succesverhaal", "en": "Success story"},
+        "learning_story_line": {
+            "nl": "Op {kpi} stijgt u van kwartiel {then} ({since}) naar kwartiel {now} ({until}) van het netwerk.",
+            "en": "On {kpi} you rose from quartile {then} ({since}) to quartile {now} ({until}) of the network.",
+        },
+        "learning_story_consent": {
+            "nl": "De netwerkcoördinator mag ons als succesverhaal noemen (naam, KPI en kwartielen; geen waarden)",
+            "en": "The network coordinator may name us as a success story (name, KPI and quartiles; no values)",
+        },
+        "learning_no_stories": {
+            "nl": "U stijgt op geen enkele KPI een kwartiel over de laatste 12 maanden.",
+            "en": "You did not rise a quartile on any KPI over the last 12 months.",
+        },
+        "learning_history_title": {"nl": "Uw toestemmingen (logboek)", "en": "Your consents (log)"},
+        "learning_given": {"nl": "gegeven", "en": "given"},
+        "learning_withdrawn": {"nl": "ingetrokken", "en": "withdrawn"},
+        "learning_asked_entry": {"nl": "vraag", "en": "request"},
+        "learning_brokered_entry": {"nl": "koppeling", "en": "pairing"},
+        "col_consent": {"nl": "Toestemming", "en": "Consent"},
+        "col_domain": {"nl": "Domein", "en": "Domain"},
+        "col_since": {"nl": "Sinds", "en": "Since"},
+        "col_requester": {"nl": "Vragende fabriek", "en": "Asking plant"},
+        "col_offerer": {"nl": "Delende fabriek", "en": "Sharing plant"},
+        "col_quartiles": {"nl": "Kwartiel toen → nu", "en": "Quartile then → now"},
+        "col_period": {"nl": "Periode", "en": "Period"},
+        "learning_status_open": {"nl": "open", "en": "open"},
+        "learning_status_introduced": {"nl": "kennismaking gemaakt", "en": "introduced"},
+        "learning_status_both": {"nl": "beide aanvaard", "en": "both accepted"},
+        "learning_status_offerer": {"nl": "delende kant aanvaardde", "en": "sharing side accepted"},
+        "learning_status_requester": {
+            "nl": "vragende kant aanvaardde",
+            "en": "asking side accepted",
+        },
+        "learning_status_none": {"nl": "wacht op beide", "en": "waiting for both"},
+        "learning_network_intro": {
+            "nl": "Aanbiedingen, vragen en kennismakingen bij naam. U ziet geen cijfers en niet aan wie het platform een vraag voorstelde; een koppeling die u voorstelt heeft nog de toestemming van beide kanten nodig.",
+            "en": "Offers, requests and introductions by name. You see no figures and not to whom the platform proposed a request; a pairing you propose still needs the consent of both sides.",
+        },
+        "learning_offers_all": {"nl": "Aanbiedingen", "en": "Offers"},
+        "learning_requests_all": {"nl": "Vragen", "en": "Requests"},
+        "learning_introductions": {"nl": "Kennismakingen", "en": "Introductions"},
+        "learning_brokered_title": {"nl": "Uw koppelingen", "en": "Your pairings"},
+        "learning_broker_title": {"nl": "Een koppeling voorstellen", "en": "Propose a pairing"},
+        "learning_broker_request": {"nl": "Vraag", "en": "Request"},
+        "learning_broker_offerer": {"nl": "Voorstellen aan", "en": "Propose to"},
+        "learning_broker_button": {"nl": "Koppeling voorstellen", "en": "Propose pairing"},
+        "learning_brokered_done": {
+            "nl": "Voorgesteld; beide kanten moeten nog aanvaarden.",
+            "en": "Proposed; both sides still have to accept.",
+        },
+        "learning_none": {"nl": "Geen.", "en": "None."},
+        "learning_stories_all": {"nl": "Succesverhalen", "en": "Success stories"},
+        "learning_stories_all_help": {
+            "nl": "Per KPI de fabrieken die over 12 maanden het meest stegen in de kwartielen van het netwerk (gepubliceerde kwartielen, geen waarden), enkel wie toestemde om genoemd te worden.",
+            "en": "Per KPI the plants that rose most in the network's quartiles over 12 months (published quartiles, no values), only those that agreed to be named.",
+        },
+    }
+)

@@ -15,8 +15,10 @@ Sums are recovered when the estimate is within the p % protection of the p % rul
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import math
+import re
 from dataclasses import dataclass, field
 
 import polars as pl
@@ -291,3 +293,154 @@ def totals_minus_change(net: Network, target: str) -> Result:
         estimate = now - before - change
         result.score(abs(estimate - headcount[period]), 0.5, f"{target} {period:%Y-%m}")
     return result
+
+
+# --- the learning loop (learning partners, success stories) --------------------------------
+
+
+def _plain(value: object) -> object:
+    """What a page could show of ``value``, with the log's random ids and clock times
+    left out (they differ between two runs whatever happens)."""
+    import dataclasses
+
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        value = {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
+    if isinstance(value, dict):
+        return {
+            k: _plain(v)
+            for k, v in sorted(value.items())
+            if k not in ("request_id", "pairing_id", "at", "since", "entry_id")
+        }
+    if isinstance(value, list | tuple | set | frozenset):
+        items = [_plain(v) for v in value]
+        return sorted(items, key=repr) if isinstance(value, set | frozenset) else items
+    if isinstance(value, str):
+        return re.sub(r"\b[0-9a-f]{12}\b", "<id>", value)  # a request's id in a subject
+    return value
+
+
+def learning_view(net: Network, attacker: str) -> dict:
+    """Everything the attacker's learning page is served."""
+    from dashboards import learning
+
+    viewer = net.factory(attacker)
+    return _plain(
+        {
+            "offers": learning.offers(viewer),
+            "requests": learning.own_requests(viewer),
+            "proposals": learning.proposals(viewer),
+            "stories": learning.own_stories(viewer),
+            "history": learning.history(viewer),
+        }
+    )
+
+
+def probe_requests(net: Network, attacker: str) -> dict:
+    """The attacker offers on every domain and withdraws one, and asks for a partner on
+    every KPI it may; every other factory offers on every domain and asks where it may.
+    Returns what the attacker was shown after each step, and the coordinator's overview."""
+    from dashboards import learning
+    from kpi.learning.consent import DOMAINS
+    from kpi.learning.log import LearningLog
+
+    LearningLog(net.settings).path.unlink(missing_ok=True)
+    codes = [m.code for m in net.members]
+    others = [c for c in codes if c != attacker]
+    for code in others:
+        for domain in DOMAINS:
+            learning.set_offer(net.factory(code), domain, True)
+    for code in others:
+        for kpi in learning.requestable_kpis(net.factory(code)):
+            with contextlib.suppress(learning.LearningRefused):
+                learning.ask(net.factory(code), kpi)
+    viewer = net.factory(attacker)
+    seen = {}
+    for domain in DOMAINS:
+        learning.set_offer(viewer, domain, True)
+    learning.set_offer(viewer, DOMAINS[0], False)
+    for kpi in learning.requestable_kpis(viewer):
+        try:
+            learning.ask(viewer, kpi)
+            outcome = "asked"
+        except learning.LearningRefused as refused:
+            outcome = refused.key
+        seen[kpi] = (outcome, learning_view(net, attacker))
+    overview = learning.overview(net.coordinator)
+    seen["coordinator"] = _plain(
+        {k: overview[k] for k in ("requests", "introductions", "brokered")}
+    )
+    return seen
+
+
+def learning_probes(net: Network, attacker: str) -> Result:
+    """Is factory X in the top quartile? The attacker probes with requests and offers and
+    watches what it is shown, in the real network and in one where every other factory's
+    top-quartile position is flipped (same published statistics, same offers). Until a
+    partner accepts (the double opt-in that reveals a name by design) nothing it is shown
+    may differ; one differing view is a breach."""
+    from unittest import mock
+
+    from kpi.learning.positions import Positions
+
+    real = probe_requests(net, attacker)
+    truth = Positions.top_quartile
+
+    def flipped(self, factory, kpi, period):
+        position = truth(self, factory, kpi, period)
+        return position if factory == attacker else not position
+
+    with mock.patch.object(Positions, "top_quartile", flipped):
+        counterfactual = probe_requests(net, attacker)
+    result = Result("learning: probe top quartile", structural=True)
+    for key, view in real.items():
+        result.score(0.0 if view != counterfactual[key] else 1.0, 0.0, f"view after {key}")
+    return result
+
+
+def learning_figures(net: Network, attacker: str) -> tuple[Result, int]:
+    """A full round: the attacker asks, a top-quartile peer accepts, the attacker accepts
+    and is introduced; is any number it was shown another factory's figure (within the
+    KPI's display precision)? Returns the result and how many introductions were made."""
+    from dashboards import learning
+
+    view = probe_requests(net, attacker)
+    for item in learning.own_requests(net.factory(attacker)):
+        kpi = item["request"].kpi
+        for code in [m.code for m in net.members if m.code != attacker]:
+            for proposal in learning.proposals(net.factory(code)):
+                if proposal["kpi"] == kpi and not proposal["accepted_by_me"]:
+                    learning.answer(net.factory(code), proposal["pairing_id"], True)
+    for item in learning.own_requests(net.factory(attacker)):
+        for side in item["partners"]:
+            if not side["introduced"]:
+                learning.answer(net.factory(attacker), side["pairing_id"], True)
+    view["introduced"] = learning_view(net, attacker)
+    numbers: list[float] = []
+
+    def collect(value: object) -> None:
+        if isinstance(value, bool):
+            return
+        if isinstance(value, dict):
+            # a story's quartiles are the attacker's own (its benchmark page shows them)
+            value = {k: v for k, v in value.items() if k not in ("quartile_then", "quartile_now")}
+        if isinstance(value, int | float):
+            numbers.append(float(value))
+        if isinstance(value, dict):
+            for v in value.values():
+                collect(v)
+        elif isinstance(value, list | tuple):
+            for v in value:
+                collect(v)
+
+    collect(view)
+    truth = net.true_kpis().filter(pl.col("code") != attacker)
+    decimals = dict(data.kpi_catalogue(net.factory(attacker))[["kpi", "decimals"]].iter_rows())
+    result = Result("learning: figures in the flow", structural=True)
+    for code, kpi, value in truth.select("code", "kpi", "value").iter_rows():
+        precision = _tolerance(decimals.get(kpi) or 0)
+        for number in numbers:
+            result.score(abs(number - value), precision, f"{code} {kpi}")
+    introduced = sum(
+        side["introduced"] for item in view["introduced"]["requests"] for side in item["partners"]
+    )
+    return result, introduced

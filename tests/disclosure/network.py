@@ -60,6 +60,7 @@ class Network:
                             "name": f"Demo Attack Plant {m.code}",
                             "sector": m.sector,
                             "municipality": "Sint-Truiden",
+                            "contact": f"kpi@{m.code.lower()}.attack.example",
                             **({"company": m.company} if m.company else {}),
                         }
                         for m in members

@@ -273,3 +273,65 @@ def test_the_suite_catches_a_job_change_published_beside_both_totals(tmp_path, m
         assert result.recovered and result.best_error <= 0.5
     finally:
         net.close()
+
+
+# --- the learning loop --------------------------------------------------------------------
+
+
+def released_year(tmp_path: Path, monkeypatch, name: str) -> Network:
+    net = build(tmp_path, monkeypatch, name)
+    net.store_months(MONTHS[:-1])
+    net.cycle(TODAY)
+    return net
+
+
+@pytest.mark.parametrize("name", ["demo-12", "small-12-sectors-3-4-5"])
+def test_the_learning_loop_reveals_no_position_and_no_figure(tmp_path, monkeypatch, name):
+    """An attacker that offers, withdraws and asks on every KPI learns nothing about who
+    is in a top quartile until a partner accepts, and no figure of anyone at all."""
+    net = released_year(tmp_path, monkeypatch, name)
+    try:
+        attacker = net.members[-1].code
+        probes = attacks.learning_probes(net, attacker)
+        figures, introduced = attacks.learning_figures(net, attacker)
+        text = report(f"{name}-learning", [probes, figures])
+        assert probes.attempts > 1 and not probes.recovered, text
+        assert not figures.recovered, text
+        assert introduced >= 1, "the round never reached an introduction: nothing was tested"
+    finally:
+        net.close()
+
+
+def test_the_suite_catches_proposals_shown_to_the_requester(tmp_path, monkeypatch):
+    """Show a requester every pairing its request was proposed to (before anyone
+    accepted) and the probe tells who is in the top quartile."""
+    from kpi.learning.consent import Pairing
+
+    monkeypatch.setattr(Pairing, "seen_by_requester", lambda self: self.proposed)
+    net = released_year(tmp_path, monkeypatch, "demo-12")
+    try:
+        result = attacks.learning_probes(net, "F12")
+        report("mutant-learning-proposals-shown", [result])
+        assert result.recovered
+    finally:
+        net.close()
+
+
+def test_the_suite_catches_a_partners_figure_in_the_flow(tmp_path, monkeypatch):
+    from kpi.learning.service import Learning
+
+    shown = Learning._side
+
+    def with_value(self, pairing, other, mine_accepted):
+        side = shown(self, pairing, other, mine_accepted)
+        period = pairing.request.period
+        return {**side, "value": self.positions.value(other, pairing.request.kpi, period)}
+
+    monkeypatch.setattr(Learning, "_side", with_value)
+    net = released_year(tmp_path, monkeypatch, "demo-12")
+    try:
+        result, _ = attacks.learning_figures(net, "F12")
+        report("mutant-learning-figure-shown", [result])
+        assert result.recovered
+    finally:
+        net.close()

@@ -1,0 +1,202 @@
+"""What the consent log means at a moment: which offers, requests and acceptances are in
+force (given, not withdrawn, not expired), which pairings are proposed to whom, and which
+became introductions. Pure functions of the log entries, so that every rule can be
+property-tested without files or a snapshot."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+DOMAINS: tuple[str, ...] = ("efficiency", "quality", "people", "regional")
+"""The KPI domains a factory can offer practice on (the datasets of the catalogue)."""
+
+
+def expires_at(given_at: dt.datetime) -> dt.datetime:
+    """A consent lasts one year: it lapses on the same date a year later (29 February:
+    on 1 March)."""
+    try:
+        return given_at.replace(year=given_at.year + 1)
+    except ValueError:
+        return given_at.replace(year=given_at.year + 1, month=3, day=1)
+
+
+def parse_time(text: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(text)
+
+
+def offer_subject(domain: str) -> str:
+    return f"offer:{domain}"
+
+
+def request_subject(request_id: str) -> str:
+    return f"request:{request_id}"
+
+
+def pairing_id(request_id: str, offerer: str) -> str:
+    return f"{request_id}:{offerer}"
+
+
+def pairing_subject(pairing: str) -> str:
+    return f"pairing:{pairing}"
+
+
+def story_subject(kpi: str) -> str:
+    return f"story:{kpi}"
+
+
+@dataclass(frozen=True)
+class Request:
+    request_id: str
+    factory: str
+    kpi: str
+    domain: str
+    period: dt.date
+    """The released month whose median the requester lies below (matching uses it too)."""
+    at: dt.datetime
+
+
+@dataclass(frozen=True)
+class Pairing:
+    """A request proposed to one offering factory."""
+
+    pairing_id: str
+    request: Request
+    offerer: str
+    brokered: bool
+    """Proposed by the coordinator by hand rather than by the platform's matching."""
+    proposed: bool
+    """The request is in force and the offerer qualifies (or the coordinator paired them)."""
+    offerer_accepted: bool
+    requester_accepted: bool
+    offerer_declined: bool
+    requester_declined: bool
+
+    @property
+    def introduced(self) -> bool:
+        """Both sides accepted (and neither withdrew, and neither consent expired)."""
+        return self.offerer_accepted and self.requester_accepted
+
+    def seen_by_offerer(self) -> bool:
+        return self.introduced or (self.proposed and not self.offerer_declined)
+
+    def seen_by_requester(self) -> bool:
+        """The requester learns of a pairing only once the offerer accepted it: how many
+        factories a request was proposed to is never shown (it would tell who is in the
+        top quartile)."""
+        return self.introduced or (
+            self.proposed and self.offerer_accepted and not self.requester_declined
+        )
+
+
+TopQuartile = Callable[[str, str, dt.date], bool]
+"""(factory, kpi, released month) -> whether the factory lies in the released top quartile."""
+
+
+class LearningState:
+    """The log read at ``now``."""
+
+    def __init__(self, entries: Iterable[dict], now: dt.datetime) -> None:
+        self.now = now
+        self.entries = list(entries)
+        # the latest entry per (factory, subject) decides; an expired one counts as withdrawn
+        latest: dict[tuple[str, str], dict] = {}
+        self.requests: dict[str, Request] = {}
+        self.brokered: dict[str, dict] = {}
+        for entry in self.entries:
+            if parse_time(entry["at"]) > now:
+                continue  # written later than the moment asked about
+            if entry["type"] == "consent":
+                latest[(entry["factory"], entry["subject"])] = entry
+            elif entry["type"] == "request":
+                self.requests[entry["request_id"]] = Request(
+                    entry["request_id"],
+                    entry["factory"],
+                    entry["kpi"],
+                    entry["domain"],
+                    dt.date.fromisoformat(entry["period"]),
+                    parse_time(entry["at"]),
+                )
+            elif entry["type"] == "broker":
+                self.brokered[pairing_id(entry["request_id"], entry["offerer"])] = entry
+        self._latest = latest
+
+    def consent(self, factory: str, subject: str) -> bool | None:
+        """True: given and in force; False: withdrawn or declined; None: never asked, or
+        expired (a lapsed consent is as if never given)."""
+        entry = self._latest.get((factory, subject))
+        if entry is None:
+            return None
+        if entry["given"] and self.now >= expires_at(parse_time(entry["at"])):
+            return None
+        return bool(entry["given"])
+
+    def consent_entry(self, factory: str, subject: str) -> dict | None:
+        return self._latest.get((factory, subject))
+
+    def offers(self, factory: str) -> set[str]:
+        return {d for d in DOMAINS if self.consent(factory, offer_subject(d))}
+
+    def offerers(self, domain: str) -> set[str]:
+        subject = offer_subject(domain)
+        return {f for (f, s) in self._latest if s == subject and self.consent(f, s)}
+
+    def request_in_force(self, request: Request) -> bool:
+        return bool(self.consent(request.factory, request_subject(request.request_id)))
+
+    def open_requests(self, factory: str | None = None) -> list[Request]:
+        return [
+            r
+            for r in self.requests.values()
+            if self.request_in_force(r) and (factory is None or r.factory == factory)
+        ]
+
+    def story_consents(self) -> set[tuple[str, str]]:
+        """(factory, kpi) of every success-story consent in force."""
+        return {
+            (f, s.removeprefix("story:"))
+            for (f, s) in self._latest
+            if s.startswith("story:") and self.consent(f, s)
+        }
+
+    def pairings(self, top_quartile: TopQuartile) -> list[Pairing]:
+        """Every pairing that is proposed now or was accepted by either side."""
+        pairings: dict[str, Pairing] = {}
+        for request in self.requests.values():
+            live = self.request_in_force(request)
+            candidates = {
+                f
+                for f in self.offerers(request.domain)
+                if f != request.factory and top_quartile(f, request.kpi, request.period)
+            }
+            brokered = {
+                e["offerer"]
+                for p, e in self.brokered.items()
+                if p.startswith(request.request_id + ":")
+            }
+            touched = {
+                f
+                for (f, s) in self._latest
+                if s.startswith(pairing_subject(request.request_id + ":")) and f != request.factory
+            }
+            for offerer in sorted(candidates | brokered | touched):
+                pid = pairing_id(request.request_id, offerer)
+                subject = pairing_subject(pid)
+                by_offerer = self.consent(offerer, subject)
+                by_requester = self.consent(request.factory, subject)
+                pairings[pid] = Pairing(
+                    pid,
+                    request,
+                    offerer,
+                    brokered=offerer in brokered,
+                    proposed=live and (offerer in candidates or offerer in brokered),
+                    offerer_accepted=by_offerer is True,
+                    requester_accepted=by_requester is True,
+                    offerer_declined=by_offerer is False,
+                    requester_declined=by_requester is False,
+                )
+        return list(pairings.values())
+
+    def introductions(self, top_quartile: TopQuartile) -> list[Pairing]:
+        return [p for p in self.pairings(top_quartile) if p.introduced]
