@@ -14,7 +14,7 @@ from typing import Annotated
 
 import typer
 
-from kpi.contracts import DATASETS, load_contract
+from kpi.contracts import UPLOAD_DATASETS, load_contract
 from kpi.i18n import LANGUAGES
 from kpi.register import load_register
 from kpi.settings import Settings, ensure_dagster_home, get_settings, prepare_data_dir
@@ -26,7 +26,7 @@ app = typer.Typer(
     "Sint-Truiden smart factory network.",
 )
 
-Dataset = enum.StrEnum("Dataset", {name: name for name in DATASETS})  # type: ignore[misc]
+Dataset = enum.StrEnum("Dataset", {name: name for name in UPLOAD_DATASETS})  # type: ignore[misc]
 
 
 class Format(enum.StrEnum):
@@ -45,7 +45,8 @@ class ExportFormat(enum.StrEnum):
 
 
 DatasetOption = Annotated[
-    Dataset, typer.Option("--dataset", "-d", help="efficiency, quality, people or regional")
+    Dataset,
+    typer.Option("--dataset", "-d", help="efficiency, quality, people, regional or maturity"),
 ]
 FactoryOption = Annotated[
     str, typer.Option("--factory", "-f", help="Code of the submitting factory, e.g. F01")
@@ -643,6 +644,7 @@ def demo(
     after its release and is held for a revision."""
     from kpi.demo import latest_due_month, write_demo_files
     from kpi.disclosure.releases import today
+    from kpi.disclosure.requests import place_request
     from kpi.disclosure.rules import load_disclosure
     from kpi.landing import submit as place
 
@@ -668,6 +670,8 @@ def demo(
     late = [item for item in files if item.late]
     for item in on_time:
         place(item.path, item.dataset, item.factory_code, settings, submitted_by="demo")
+    # the coordinator closes this year's self-scan early: those that will send one have
+    place_request(settings, "close_scan", last.replace(month=1), "demo")
     typer.echo(f"{len(on_time)} demo-bestanden ingediend / demo files submitted ({folder}).")
     if process:
         run_id = run_monthly_cycle(settings)
