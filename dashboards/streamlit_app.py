@@ -25,6 +25,11 @@ PAGES = {
     "benchmark": ("views/benchmark.py", ":material/monitoring:", ("factory",)),
     "network": ("views/network.py", ":material/hub:", ("coordinator",)),
     "region": ("views/region.py", ":material/location_city:", ("city", "coordinator")),
+    "selfscan": (
+        "views/selfscan.py",
+        ":material/radar:",
+        ("factory", "coordinator", "city"),
+    ),
     "users": ("views/users.py", ":material/group:", ("admin",)),
     "factories": ("views/factories.py", ":material/factory:", ("admin",)),
     "definitions": (
