@@ -230,16 +230,24 @@ def network_view() -> None:
     }
     chart = charts.radar(pl.concat(series), LABELS, styles, spokes=SPOKES)
     st.altair_chart(chart, width="content")
+    published = {
+        row["transformation"]: row
+        for row in network.filter(pl.col("year") == year).iter_rows(named=True)
+    }
     table = []
-    for row in network.filter(pl.col("year") == year).iter_rows(named=True):
+    for key, label in LABELS.items():  # in the contract's order, as on the radar
+        row = published.get(key)
+        if row is None:
+            continue
+        median = (
+            suppressed_text(row["suppressed_reason"], threshold)
+            if row["suppressed"]
+            else number(row["median"], 1)
+        )
         table.append(
             {
-                t("col_transformation"): LABELS.get(row["transformation"], row["transformation"]),
-                t("col_network_median", year=year): suppressed_text(
-                    row["suppressed_reason"], threshold
-                )
-                if row["suppressed"]
-                else number(row["median"], 1),
+                t("col_transformation"): label,
+                t("col_network_median", year=year): median,
                 t("col_factories_band"): row["n_band"] or "–",
             }
         )
