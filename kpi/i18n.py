@@ -1084,6 +1084,10 @@ MESSAGES.update(
             "nl": "Gevraagd: de volgende verwerking geeft de zelfscan {year} vrij (als er genoeg bijdragers zijn).",
             "en": "Requested: the next run releases the {year} self-scan (when there are enough contributors).",
         },
+        "reason_shared": {
+            "nl": "onderdrukt: de mediaan zou de score van één of twee fabrieken zijn",
+            "en": "suppressed: the median would be the score of one or two factories",
+        },
         "col_transformation": {"nl": "Transformatie", "en": "Transformation"},
         "col_score": {"nl": "Score", "en": "Score"},
         "col_own_score": {"nl": "Uw score {year}", "en": "Your score {year}"},

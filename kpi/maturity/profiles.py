@@ -12,6 +12,9 @@ and then frozen, like a month's peer statistics (``kpi.disclosure.releases``):
 - every median is computed by the peer statistics' own code (:func:`kpi.disclosure.
   peers.statistics_of_month`): at least ``median_min_n`` contributors (a company group
   counts once), the Harrell-Davis estimate over every value, rounded to one decimal;
+- scores are coarse (quarter points), so a median often equals a score: it is published
+  only when the scores it equals (within 0.05) belong to none or to at least
+  ``scan_median_shared_by`` contributors (default 3), else suppressed (``shared``);
 - a scan stored after the release (late, or re-submitted) changes nothing published
   until the coordinator revises the year's scan, and even then a transformation's median
   is revised only where the factories whose scores changed pass the threshold; elsewhere
@@ -28,7 +31,7 @@ import polars as pl
 from kpi.contracts import Definition
 from kpi.disclosure import peers
 from kpi.disclosure.releases import NOT_REVISED, RELEASED, REVISED, Outcome, Publication
-from kpi.disclosure.rules import THRESHOLD, DisclosureSettings, contributor_count
+from kpi.disclosure.rules import SHARED, THRESHOLD, DisclosureSettings, contributor_count
 from kpi.kpis import MARTS
 from kpi.maturity.statements import DATASET, transformations
 from kpi.warehouse import PSEUDONYM_COLUMN, ensure_schema
@@ -132,8 +135,26 @@ def year_inputs(con: duckdb.DuckDBPyConnection, year: int) -> pl.DataFrame:
 def statistics_of_year(
     inputs: pl.DataFrame, disclosure: DisclosureSettings, contributor_of: dict[str, str]
 ) -> dict[tuple[str, str], peers.PeerStatistic]:
-    """The network's median per transformation, under the peer statistics' rules."""
-    return peers.statistics_of_month(inputs, disclosure, contributor_of, definitions())
+    """The network's median per transformation, under the peer statistics' rules (no
+    quartiles: the page shows the median), each suppressed when the profile scores it
+    would equal (within its display precision) are those of fewer than
+    ``scan_median_shared_by`` contributors."""
+    rules = disclosure.model_copy(update={"quartiles_min_n": 10**6})
+    statistics = peers.statistics_of_month(inputs, rules, contributor_of, definitions())
+    precision = 0.5 * 10.0**-DECIMALS + 1e-9
+    for statistic in statistics.values():
+        if statistic.suppressed or statistic.median is None:
+            continue
+        at_median = [
+            factory
+            for factory, score in statistic.values.items()
+            if abs(score - statistic.median) <= precision
+        ]
+        shared_by = contributor_count(at_median, contributor_of)
+        if 0 < shared_by < disclosure.scan_median_shared_by:
+            statistic.reason = SHARED
+            statistic.median = None
+    return statistics
 
 
 def released_years(con: duckdb.DuckDBPyConnection) -> dict[int, int]:

@@ -124,8 +124,11 @@ def published(con, year: int) -> dict[str, tuple]:
     }
 
 
+CODES = [f"F{n:02d}" for n in range(1, 13)]
+
+
 def test_four_contributors_release_nothing_and_a_company_group_counts_once(settings, con):
-    for code, score in zip(("F01", "F02", "F03", "F04"), (2, 3, 4, 5), strict=True):
+    for code, score in zip(CODES[:4], (2, 3, 4, 5), strict=True):
         store_scan(con, settings, code, 2025, score)
     profiles.compute_profiles(con)
     outcome = profiles.close_year(con, 2025, publication(settings))
@@ -142,7 +145,7 @@ def test_four_contributors_release_nothing_and_a_company_group_counts_once(setti
 
 
 def test_the_median_is_rounded_and_is_no_single_factorys_score(settings, con):
-    scores = {"F01": 1, "F02": 2, "F03": 3, "F04": 5, "F05": 5}
+    scores = dict(zip(CODES, (1, 2, 3, 5, 5), strict=False))
     for code, score in scores.items():
         store_scan(con, settings, code, 2025, score)
     profiles.compute_profiles(con)
@@ -154,8 +157,30 @@ def test_the_median_is_rounded_and_is_no_single_factorys_score(settings, con):
     assert median not in scores.values()
 
 
+@pytest.mark.parametrize(
+    ("values", "shown"),
+    [
+        ((1, 2, 3, 4, 5), (None, True, "shared")),  # 3.0 is F03's score alone
+        ((1, 1, 1, 2, 2, 5, 5), (None, True, "shared")),  # two plants' score: too few
+        ((1, 3, 3, 3, 5), (3.0, False, None)),  # a score three plants share
+        ((1, 2, 3, 5, 5), (3.3, False, None)),  # no plant's score at all
+    ],
+)
+def test_a_median_that_is_one_or_two_plants_score_is_suppressed(settings, con, values, shown):
+    for code, score in zip(CODES, values, strict=False):
+        store_scan(con, settings, code, 2025, score)
+    profiles.compute_profiles(con)
+    profiles.close_year(con, 2025, publication(settings))
+    rows = set(
+        con.execute(
+            f"SELECT median, suppressed, suppressed_reason FROM {profiles.PEER_STATS}"
+        ).fetchall()
+    )
+    assert rows == {shown}
+
+
 def test_a_year_is_released_on_its_decembers_close_day_and_then_frozen(settings, con):
-    scores = {"F01": 2, "F02": 3, "F03": 3, "F04": 4, "F05": 4, "F06": 5}
+    scores = dict(zip(CODES, (2, 3, 3, 4, 4, 5, 2, 3, 4, 3, 4), strict=False))
     for code, score in scores.items():
         store_scan(con, settings, code, 2025, score)
     profiles.compute_profiles(con)
