@@ -6,6 +6,7 @@ run that failed, 2 the command was used wrongly.
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 import json
 import sys
@@ -332,14 +333,27 @@ OUTCOME_TEXTS = {
 
 
 def _release(action: str, month: str | None, by: str | None) -> None:
-    from kpi.disclosure.requests import parse_month, place_request
+    from kpi.disclosure.requests import SCAN_ACTIONS, parse_month, place_request
 
     settings = get_settings()
+    yearly = action in SCAN_ACTIONS
     try:
-        period = None if month is None else parse_month(month)
+        if month is None:
+            period = None
+        elif yearly:
+            if not month.strip().isdigit() or len(month.strip()) != 4:
+                raise ValueError(month)
+            period = dt.date(int(month), 1, 1)
+        else:
+            period = parse_month(month)
     except ValueError:
+        what = (
+            "jaar (JJJJ) / is not a year (YYYY)"
+            if yearly
+            else "maand (JJJJ-MM) / is not a month (YYYY-MM)"
+        )
         raise typer.BadParameter(
-            f"'{month}' is geen maand (JJJJ-MM) / is not a month (YYYY-MM)", param_hint="MONTH"
+            f"'{month}' is geen {what}", param_hint="YEAR" if yearly else "MONTH"
         ) from None
     request = place_request(settings, action, period, by or "cli")  # type: ignore[arg-type]
     run_monthly_cycle(settings)
@@ -349,7 +363,7 @@ def _release(action: str, month: str | None, by: str | None) -> None:
         typer.echo("Geen maand vrijgegeven of herzien / no month released or revised.")
     for outcome in outcomes:
         text = OUTCOME_TEXTS.get(outcome["action"], outcome["action"])
-        line = f"{str(outcome['period'])[:7]}: {text}"
+        line = f"{str(outcome['period'])[: 4 if yearly else 7]}: {text}"
         if outcome["action"] in ("revised", "held"):
             line += (
                 f" (herziening / revision {outcome['revision']}: {outcome['revised']} cijfers "
@@ -375,6 +389,26 @@ def release_revise(
     """Publish a revision of a released month: late files and corrections are published
     where the change passes the disclosure rules; elsewhere the release stays."""
     _release("revise", month, by)
+
+
+@release_app.command("close-scan")
+def release_close_scan(
+    year: Annotated[str, typer.Argument(help="The year of the self-scan, YYYY")],
+    by: ByOption = None,
+) -> None:
+    """Release a year's Factory of the Future self-scan now (before the close day of its
+    December): the network's median profile, frozen from then on."""
+    _release("close_scan", year, by)
+
+
+@release_app.command("revise-scan")
+def release_revise_scan(
+    year: Annotated[str | None, typer.Argument(help="The year, YYYY; every one if omitted")] = None,
+    by: ByOption = None,
+) -> None:
+    """Revise a released self-scan year: a median changes only where enough contributors
+    changed their scan; elsewhere the release stays, marked not revised."""
+    _release("revise_scan", year, by)
 
 
 @release_app.command("list")

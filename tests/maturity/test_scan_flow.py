@@ -208,3 +208,24 @@ def test_a_year_is_released_on_its_decembers_close_day_and_then_frozen(settings,
     outcome = profiles.revise_year(con, 2025, publication(settings))
     assert (outcome.action, outcome.revised) == ("revised", 7)
     assert {v[2] for v in published(con, 2025).values()} == {"revised"}
+
+
+def test_the_coordinators_request_to_close_a_year_is_the_self_scans_alone(settings, con):
+    from kpi.disclosure.requests import SCAN_ACTIONS, pending_requests, place_request
+
+    place_request(settings, "close", dt.date(2026, 10, 1), "coordinator@example")
+    place_request(settings, "close_scan", dt.date(2026, 1, 1), "coordinator@example")
+    monthly = pending_requests(settings)
+    yearly = pending_requests(settings, SCAN_ACTIONS)
+    assert [(r.action, r.period) for r in monthly] == [("close", dt.date(2026, 10, 1))]
+    assert [(r.action, r.period) for r in yearly] == [("close_scan", dt.date(2026, 1, 1))]
+    assert '"period": "2026"' in yearly[0].path.read_text()
+    # carried out: the year is released now, long before its close day
+    for code, score in zip(CODES, (1, 3, 3, 3, 5, 2), strict=False):
+        store_scan(con, settings, code, 2026, score)
+    profiles.compute_profiles(con)
+    outcomes, done = profiles.carry_out(
+        con, lambda by: publication(settings), dt.date(2026, 11, 25), yearly
+    )
+    assert [(o.period, o.action) for o in outcomes] == [(dt.date(2026, 1, 1), "released")]
+    assert done[0][0] is yearly[0]
