@@ -67,7 +67,7 @@ def test_a_factory_fills_in_half_saves_comes_back_submits_and_sees_its_radar(app
         page.get_by_role("radiogroup", name=step.statements[0].text("nl")).wait_for()
         answer(page, step, "4")
         page.get_by_text(f"{step.label('nl')} bewaard.").wait_for()
-    page.get_by_text("28 van 28 stellingen beantwoord").wait_for()
+    page.get_by_text("28 van 28 stellingen beantwoord", exact=True).wait_for()
     page.get_by_role("button", name="Scan 2026 indienen").click()
     page.get_by_text("Scan 2026 ingediend").wait_for()
     shoot(page, "selfscan-04-submitted")
@@ -106,7 +106,7 @@ def test_the_self_scan_on_a_phone(app, browser):
     assert box is not None and box["x"] + box["width"] <= 390, "the radar is cut off"
     shoot(page, "selfscan-06-phone-profile")
     page.get_by_role("tab", name="Scan invullen").click()
-    page.get_by_text("van 28 stellingen beantwoord").wait_for()
+    page.get_by_text(re.compile(r"\d+ van 28 stellingen beantwoord")).first.wait_for()
     shoot(page, "selfscan-07-phone-form")
     page.close()
 
