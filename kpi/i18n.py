@@ -1088,6 +1088,10 @@ MESSAGES.update(
             "nl": "onderdrukt: de mediaan zou de score van één of twee fabrieken zijn",
             "en": "suppressed: the median would be the score of one or two factories",
         },
+        "selfscan_suppressed_note": {
+            "nl": "Onderdrukte mediaan ({reasons}): op de radar is de lijn daar onderbroken.",
+            "en": "Suppressed median ({reasons}): the radar's line is broken there.",
+        },
         "col_transformation": {"nl": "Transformatie", "en": "Transformation"},
         "col_score": {"nl": "Score", "en": "Score"},
         "col_own_score": {"nl": "Uw score {year}", "en": "Your score {year}"},

@@ -45,6 +45,15 @@ def medians_of(network: pl.DataFrame, year: int) -> pl.DataFrame:
     return network.filter((pl.col("year") == year) & ~pl.col("suppressed"))
 
 
+def suppression_note(published: pl.DataFrame, threshold: int | None) -> None:
+    """Why medians of the shown year are suppressed (the table says only "onderdrukt"),
+    and that the radar's line is broken there."""
+    reasons = sorted(set(published.filter(pl.col("suppressed"))["suppressed_reason"].to_list()))
+    if reasons:
+        why = "; ".join(suppressed_text(reason, threshold) for reason in reasons)
+        st.caption(t("selfscan_suppressed_note", reasons=why))
+
+
 def profile_tab() -> None:
     try:
         own = scan.own_profile(viewer)
@@ -93,7 +102,7 @@ def profile_tab() -> None:
         if median is None:
             median_text = "–"
         elif median["suppressed"]:
-            median_text = suppressed_text(median["suppressed_reason"], None)
+            median_text = t("suppressed")
         else:
             median_text = number(median["median"], 1)
         rows.append(
@@ -111,8 +120,12 @@ def profile_tab() -> None:
         pl.DataFrame(rows),
         hide_index=True,
         width="stretch",
-        column_config={t("col_transformation"): st.column_config.TextColumn(pinned=True)},
+        # on a phone the pinned names leave room for the figures
+        column_config={
+            t("col_transformation"): st.column_config.TextColumn(pinned=True, width=190)
+        },
     )
+    suppression_note(published, None)
 
 
 def form_tab() -> None:
@@ -239,11 +252,7 @@ def network_view() -> None:
         row = published.get(key)
         if row is None:
             continue
-        median = (
-            suppressed_text(row["suppressed_reason"], threshold)
-            if row["suppressed"]
-            else number(row["median"], 1)
-        )
+        median = t("suppressed") if row["suppressed"] else number(row["median"], 1)
         table.append(
             {
                 t("col_transformation"): label,
@@ -252,6 +261,7 @@ def network_view() -> None:
             }
         )
     st.dataframe(pl.DataFrame(table), hide_index=True, width="stretch")
+    suppression_note(network.filter(pl.col("year") == year), threshold)
 
 
 if viewer.role == "factory":
