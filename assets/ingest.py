@@ -10,7 +10,7 @@ import polars as pl
 from dagster_duckdb import DuckDBResource
 
 from assets.names import CONTRACT_CHECK, INGEST_GROUP, SUBMISSIONS_KEY, table_key
-from kpi.contracts import DATASETS, contract_path, load_contract
+from kpi.contracts import UPLOAD_DATASETS, contract_path, load_contract
 from kpi.expectations import ROW_ID, run_suite
 from kpi.ingest import ingest_pending
 from kpi.reading import ROW_COLUMN
@@ -25,7 +25,8 @@ def check_stored_table(con: duckdb.DuckDBPyConnection, dataset: str) -> dg.Asset
     """Run the dataset's contract suite on everything stored: every row that is in the
     warehouse must still satisfy every error rule (warnings are counted, not failed)."""
     contract = load_contract(dataset)
-    stored = con.sql(f"SELECT * FROM {dataset} ORDER BY {PSEUDONYM_COLUMN}, period").pl()
+    key = contract.period_column
+    stored = con.sql(f"SELECT * FROM {dataset} ORDER BY {PSEUDONYM_COLUMN}, {key}").pl()
     failures: Counter[tuple[str, str]] = Counter()
     if stored.height:
         frame = (
@@ -55,15 +56,18 @@ def check_stored_table(con: duckdb.DuckDBPyConnection, dataset: str) -> dg.Asset
 
 
 def _table_metadata(con: duckdb.DuckDBPyConnection, dataset: str) -> dict[str, object]:
+    contract = load_contract(dataset)
+    key, unit = contract.period_column, "year" if contract.cadence == "yearly" else "month"
+    shown = f"CAST({{}}({key}) AS VARCHAR)" if unit == "year" else f"strftime({{}}({key}), '%Y-%m')"
     ((rows, factories, first, last),) = con.execute(
         f"SELECT count(*), count(DISTINCT {PSEUDONYM_COLUMN}), "
-        f"strftime(min(period), '%Y-%m'), strftime(max(period), '%Y-%m') FROM {dataset}"
+        f"{shown.format('min')}, {shown.format('max')} FROM {dataset}"
     ).fetchall()
     return {
         "dagster/row_count": rows,
         "factories": factories,
-        "first_month": first or "-",
-        "last_month": last or "-",
+        f"first_{unit}": first or "-",
+        f"last_{unit}": last or "-",
         "contract": str(contract_path(dataset)),
     }
 
@@ -87,7 +91,7 @@ def _table_metadata(con: duckdb.DuckDBPyConnection, dataset: str) -> dict[str, o
                 description=load_contract(dataset).purpose,
                 metadata={"contract": str(contract_path(dataset))},
             )
-            for dataset in DATASETS
+            for dataset in UPLOAD_DATASETS
         ],
     ],
     check_specs=[
@@ -96,7 +100,7 @@ def _table_metadata(con: duckdb.DuckDBPyConnection, dataset: str) -> dict[str, o
             asset=table_key(dataset),
             description=f"The {dataset} contract's Great Expectations suite on the stored table.",
         )
-        for dataset in DATASETS
+        for dataset in UPLOAD_DATASETS
     ],
 )
 def ingest_submissions(
@@ -121,8 +125,8 @@ def ingest_submissions(
             if item.status == "refused" and item.report is not None:
                 context.log.warning(item.report.to_text("en"))
         with stage("checks"):
-            checks = [check_stored_table(con, dataset) for dataset in DATASETS]
-        tables = {dataset: _table_metadata(con, dataset) for dataset in DATASETS}
+            checks = [check_stored_table(con, dataset) for dataset in UPLOAD_DATASETS]
+        tables = {dataset: _table_metadata(con, dataset) for dataset in UPLOAD_DATASETS}
         audit_rows = scalar(con, f"SELECT count(*) FROM {SUBMISSIONS_TABLE}")
 
     yield dg.MaterializeResult(
@@ -135,7 +139,7 @@ def ingest_submissions(
             "processed_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         },
     )
-    for dataset in DATASETS:
+    for dataset in UPLOAD_DATASETS:
         yield dg.MaterializeResult(
             asset_key=table_key(dataset),
             metadata={

@@ -4,6 +4,7 @@ import dagster as dg
 import duckdb
 from dagster_duckdb import DuckDBResource
 
+from assets.maturity import MATURITY_KEYS
 from assets.names import (
     FACTORY_KPIS_KEY,
     FACTORY_PEER_GROUPS_KEY,
@@ -80,6 +81,7 @@ def identity_leaks(
         REGION_INDICATORS_KEY,
         RELEASES_KEY,
         SUBMISSIONS_KEY,
+        *MATURITY_KEYS,
     ],
     check_specs=[
         dg.AssetCheckSpec("matches_serving_contract", asset=SNAPSHOT_KEY),

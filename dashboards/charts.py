@@ -189,3 +189,167 @@ QUARTILE_COLOURS = {
 def quartile_style(cell: object) -> str:
     """A scorecard cell's colour: Q1 (best quarter of the peers) dark green ... Q4 red."""
     return QUARTILE_COLOURS.get(str(cell), "")
+
+
+COLOUR_EARLIER = "#868e96"
+RADAR_MAX = 5
+
+
+def _wrapped(label: str, width: int = 12) -> str:
+    """A long axis label over a few lines (Vega breaks lines at newlines)."""
+    lines: list[str] = []
+    for word in label.split():
+        if lines and len(lines[-1]) + len(word) < width:
+            lines[-1] += f" {word}"
+        else:
+            lines.append(word)
+    return "\n".join(lines)
+
+
+RADAR_STYLES = {
+    "own": (COLOUR_OWN, [1, 0]),
+    "median": (COLOUR_MEDIAN, [6, 3]),
+    "earlier": (COLOUR_EARLIER, [2, 3]),
+}
+"""How a radar draws a profile: the factory's own (solid orange), a median (dashed
+blue), an earlier year (dotted grey)."""
+
+
+def radar(
+    profiles: pl.DataFrame,
+    labels: dict[str, str],
+    styles: dict[str, str],
+    *,
+    spokes: dict[str, str] | None = None,
+    size: int = 350,
+) -> alt.LayerChart:
+    """Profiles on the 1-5 scale as closed lines around one spoke per transformation.
+
+    ``profiles``: columns ``serie`` (the legend's name), ``transformation`` and
+    ``score``; ``labels``: transformation -> its label, in the order of the spokes
+    (clockwise from the top); ``styles``: serie -> a key of :data:`RADAR_STYLES`, in the
+    legend's order; ``spokes``: short labels written at the spokes (default ``labels``).
+    It is ``size`` pixels square with its labels (Streamlit fits the whole chart in its
+    width): narrow enough for a 390 px phone.
+    Tooltips show the score in the page's number format and the full label; a spoke
+    without a score leaves the line open there."""
+    import math
+
+    keys = list(labels)
+    angle = {key: math.pi / 2 - 2 * math.pi * i / len(keys) for i, key in enumerate(keys)}
+
+    def point(key: str, radius: float) -> tuple[float, float]:
+        return radius * math.cos(angle[key]), radius * math.sin(angle[key])
+
+    rings = [
+        {"ring": r, "position": i, "x": x, "y": y}
+        for r in range(1, RADAR_MAX + 1)
+        for i, key in enumerate([*keys, keys[0]])
+        for x, y in [point(key, r)]
+    ]
+    spoke_lines = [
+        {"spoke": key, "position": end, "x": x, "y": y}
+        for key in keys
+        for end, (x, y) in enumerate([(0.0, 0.0), point(key, RADAR_MAX)])
+    ]
+    names = [
+        {
+            "label": _wrapped((spokes or labels)[key]),
+            "x": point(key, RADAR_MAX + 0.3)[0],
+            "y": point(key, RADAR_MAX + 0.3)[1],
+            "align": "center"
+            if abs(point(key, 1)[0]) < 0.2
+            else ("left" if point(key, 1)[0] > 0 else "right"),
+            "baseline": "bottom"
+            if point(key, 1)[1] > 0.9
+            else ("top" if point(key, 1)[1] < -0.9 else "middle"),
+        }
+        for key in keys
+    ]
+    # the scale along the bisector of the first and the last spoke, clear of the labels
+    between = math.pi / 2 + math.pi / len(keys)
+    ticks = [
+        {"label": str(r), "x": r * math.cos(between), "y": r * math.sin(between)}
+        for r in range(1, RADAR_MAX + 1)
+    ]
+    present = set(profiles.get_column("serie").to_list())
+    order = [serie for serie in styles if serie in present]
+    lines = []
+    for serie in order:
+        rows = profiles.filter(pl.col("serie") == serie)
+        score = dict(zip(rows["transformation"], rows["score"], strict=True))
+        for i, key in enumerate([*keys, keys[0]]):
+            value = score.get(key)
+            x, y = point(key, value) if value is not None else (None, None)
+            lines.append(
+                {
+                    "serie": serie,
+                    "position": i,
+                    "transformation": labels[key],
+                    "score": value,
+                    "x": x,
+                    "y": y,
+                }
+            )
+    # the labels stand outside the view (marks are not clipped; the chart grows to them)
+    domain = RADAR_MAX + 0.3
+    scale = alt.Scale(domain=[-domain, domain], nice=False)
+    x = alt.X("x:Q", scale=scale, axis=None)
+    y = alt.Y("y:Q", scale=scale, axis=None)
+    grid = (
+        alt.Chart(pl.DataFrame(rings).to_pandas())
+        .mark_line(color="#dee2e6", strokeWidth=1)
+        .encode(x=x, y=y, detail="ring:N", order="position:Q")
+    )
+    axes = (
+        alt.Chart(pl.DataFrame(spoke_lines).to_pandas())
+        .mark_line(color="#ced4da", strokeWidth=1)
+        .encode(x=x, y=y, detail="spoke:N", order="position:Q")
+    )
+    tick_text = (
+        alt.Chart(pl.DataFrame(ticks).to_pandas())
+        .mark_text(align="center", baseline="middle", fontSize=9, color="#868e96")
+        .encode(x=x, y=y, text="label:N")
+    )
+    placements = sorted({(n["align"], n["baseline"]) for n in names})
+    label_layers = [
+        alt.Chart(pl.DataFrame([n for n in names if (n["align"], n["baseline"]) == p]).to_pandas())
+        .mark_text(align=p[0], baseline=p[1], fontSize=10, lineBreak="\n", color="#333")
+        .encode(x=x, y=y, text="label:N")
+        for p in placements
+    ]
+    colours = [RADAR_STYLES[styles[serie]][0] for serie in order]
+    dashes = [RADAR_STYLES[styles[serie]][1] for serie in order]
+    series = (
+        alt.Chart(pl.DataFrame(lines).to_pandas())
+        .mark_line(point=True, strokeWidth=2.5)
+        .encode(
+            x=x,
+            y=y,
+            order="position:Q",
+            color=alt.Color(
+                "serie:N",
+                scale=alt.Scale(domain=order, range=colours),
+                legend=alt.Legend(
+                    title=None,
+                    orient="bottom",
+                    columns=1,
+                    labelLimit=0,
+                    symbolType="stroke",
+                    symbolStrokeWidth=3,
+                ),
+            ),
+            strokeDash=alt.StrokeDash(
+                "serie:N", scale=alt.Scale(domain=order, range=dashes), legend=None
+            ),
+            tooltip=[
+                alt.Tooltip("serie:N", title=" "),
+                alt.Tooltip("transformation:N", title=t("col_transformation")),
+                alt.Tooltip("score:Q", format=",.1f", title=t("col_score")),
+            ],
+        )
+    )
+    chart = alt.layer(grid, axes, tick_text, *label_layers, series).properties(
+        width=size, height=size
+    )
+    return _localised(chart)

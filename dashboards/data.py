@@ -19,7 +19,7 @@ from pathlib import Path
 
 import polars as pl
 
-from kpi.contracts import DATASETS
+from kpi.contracts import DATASETS, UPLOAD_DATASETS
 from kpi.register import load_register
 from kpi.serving import open_snapshot
 from kpi.settings import get_settings
@@ -444,7 +444,7 @@ def check_and_submit(viewer: Viewer, dataset: str, file_name: str, content: byte
     from kpi.validation import Upload
 
     require(viewer, "factory")
-    if dataset not in DATASETS:
+    if dataset not in UPLOAD_DATASETS:
         raise ValueError(f"unknown dataset {dataset!r}")
     settings = get_settings()
     suffix = Path(file_name).suffix.lower()

@@ -27,6 +27,11 @@ PAGES = {
     "learning": ("views/learning.py", ":material/handshake:", ("factory",)),
     "learning_network": ("views/learning_network.py", ":material/handshake:", ("coordinator",)),
     "region": ("views/region.py", ":material/location_city:", ("city", "coordinator")),
+    "selfscan": (
+        "views/selfscan.py",
+        ":material/radar:",
+        ("factory", "coordinator", "city"),
+    ),
     "users": ("views/users.py", ":material/group:", ("admin",)),
     "factories": ("views/factories.py", ":material/factory:", ("admin",)),
     "definitions": (

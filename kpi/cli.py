@@ -6,6 +6,7 @@ run that failed, 2 the command was used wrongly.
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 import json
 import sys
@@ -14,7 +15,7 @@ from typing import Annotated
 
 import typer
 
-from kpi.contracts import DATASETS, load_contract
+from kpi.contracts import UPLOAD_DATASETS, load_contract
 from kpi.i18n import LANGUAGES
 from kpi.register import load_register
 from kpi.settings import Settings, ensure_dagster_home, get_settings, prepare_data_dir
@@ -26,7 +27,7 @@ app = typer.Typer(
     "Sint-Truiden smart factory network.",
 )
 
-Dataset = enum.StrEnum("Dataset", {name: name for name in DATASETS})  # type: ignore[misc]
+Dataset = enum.StrEnum("Dataset", {name: name for name in UPLOAD_DATASETS})  # type: ignore[misc]
 
 
 class Format(enum.StrEnum):
@@ -45,7 +46,8 @@ class ExportFormat(enum.StrEnum):
 
 
 DatasetOption = Annotated[
-    Dataset, typer.Option("--dataset", "-d", help="efficiency, quality, people or regional")
+    Dataset,
+    typer.Option("--dataset", "-d", help="efficiency, quality, people, regional or maturity"),
 ]
 FactoryOption = Annotated[
     str, typer.Option("--factory", "-f", help="Code of the submitting factory, e.g. F01")
@@ -331,14 +333,27 @@ OUTCOME_TEXTS = {
 
 
 def _release(action: str, month: str | None, by: str | None) -> None:
-    from kpi.disclosure.requests import parse_month, place_request
+    from kpi.disclosure.requests import SCAN_ACTIONS, parse_month, place_request
 
     settings = get_settings()
+    yearly = action in SCAN_ACTIONS
     try:
-        period = None if month is None else parse_month(month)
+        if month is None:
+            period = None
+        elif yearly:
+            if not month.strip().isdigit() or len(month.strip()) != 4:
+                raise ValueError(month)
+            period = dt.date(int(month), 1, 1)
+        else:
+            period = parse_month(month)
     except ValueError:
+        what = (
+            "jaar (JJJJ) / is not a year (YYYY)"
+            if yearly
+            else "maand (JJJJ-MM) / is not a month (YYYY-MM)"
+        )
         raise typer.BadParameter(
-            f"'{month}' is geen maand (JJJJ-MM) / is not a month (YYYY-MM)", param_hint="MONTH"
+            f"'{month}' is geen {what}", param_hint="YEAR" if yearly else "MONTH"
         ) from None
     request = place_request(settings, action, period, by or "cli")  # type: ignore[arg-type]
     run_monthly_cycle(settings)
@@ -348,7 +363,7 @@ def _release(action: str, month: str | None, by: str | None) -> None:
         typer.echo("Geen maand vrijgegeven of herzien / no month released or revised.")
     for outcome in outcomes:
         text = OUTCOME_TEXTS.get(outcome["action"], outcome["action"])
-        line = f"{str(outcome['period'])[:7]}: {text}"
+        line = f"{str(outcome['period'])[: 4 if yearly else 7]}: {text}"
         if outcome["action"] in ("revised", "held"):
             line += (
                 f" (herziening / revision {outcome['revision']}: {outcome['revised']} cijfers "
@@ -374,6 +389,26 @@ def release_revise(
     """Publish a revision of a released month: late files and corrections are published
     where the change passes the disclosure rules; elsewhere the release stays."""
     _release("revise", month, by)
+
+
+@release_app.command("close-scan")
+def release_close_scan(
+    year: Annotated[str, typer.Argument(help="The year of the self-scan, YYYY")],
+    by: ByOption = None,
+) -> None:
+    """Release a year's Factory of the Future self-scan now (before the close day of its
+    December): the network's median profile, frozen from then on."""
+    _release("close_scan", year, by)
+
+
+@release_app.command("revise-scan")
+def release_revise_scan(
+    year: Annotated[str | None, typer.Argument(help="The year, YYYY; every one if omitted")] = None,
+    by: ByOption = None,
+) -> None:
+    """Revise a released self-scan year: a median changes only where enough contributors
+    changed their scan; elsewhere the release stays, marked not revised."""
+    _release("revise_scan", year, by)
 
 
 @release_app.command("list")
@@ -643,6 +678,7 @@ def demo(
     after its release and is held for a revision."""
     from kpi.demo import latest_due_month, write_demo_files
     from kpi.disclosure.releases import today
+    from kpi.disclosure.requests import place_request
     from kpi.disclosure.rules import load_disclosure
     from kpi.landing import submit as place
     from kpi.learning.demo import seed as learning_demo
@@ -669,6 +705,8 @@ def demo(
     late = [item for item in files if item.late]
     for item in on_time:
         place(item.path, item.dataset, item.factory_code, settings, submitted_by="demo")
+    # the coordinator closes this year's self-scan early: those that will send one have
+    place_request(settings, "close_scan", last.replace(month=1), "demo")
     typer.echo(f"{len(on_time)} demo-bestanden ingediend / demo files submitted ({folder}).")
     if process:
         run_id = run_monthly_cycle(settings)

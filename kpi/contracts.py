@@ -17,7 +17,11 @@ from open_data_contract_standard.model import CustomProperty, DataQuality, OpenD
 from kpi.settings import get_settings
 
 DATASETS: tuple[str, ...] = ("efficiency", "quality", "people", "regional")
-"""The datasets factories upload, in the order they are shown and processed."""
+"""The monthly datasets factories upload, in the order they are shown and processed."""
+YEARLY_DATASETS: tuple[str, ...] = ("maturity",)
+"""Datasets a factory sends once a year (one row per ``year``): the self-scan."""
+UPLOAD_DATASETS: tuple[str, ...] = DATASETS + YEARLY_DATASETS
+"""Every dataset a factory can upload: read, validated, stored and audited alike."""
 
 CONTEXT_COLUMNS: tuple[str, ...] = ("_submission", "_submitting_factory", "_row")
 """Columns the validator adds to every batch: which file, which factory submitted it,
@@ -89,6 +93,10 @@ class DatasetContract:
     columns: tuple[Column, ...]
     schema_rules: tuple[Rule, ...]
     odcs: OpenDataContractStandard
+    cadence: Literal["monthly", "yearly"] = "monthly"
+    period_column: str = "period"
+    """The column a row is about in time: ``period`` (a month) or ``year``; with the
+    factory it is the key of a stored row (a later file replaces the same key)."""
 
     def title(self, lang: str) -> str:
         return self.title_nl if lang == "nl" else self.title_en
@@ -106,7 +114,7 @@ class DatasetContract:
     @property
     def measure_columns(self) -> list[Column]:
         """The base measures: every column but the factory code and the period."""
-        return [c for c in self.columns if c.name not in ("factory_code", "period")]
+        return [c for c in self.columns if c.name not in ("factory_code", self.period_column)]
 
     @property
     def rules(self) -> list[Rule]:
@@ -118,6 +126,8 @@ class DatasetContract:
         ``sql`` rules, then the plausibility of each number column against the
         factory's own previous 12 months (KPI-CATALOGUE.md, "Plausibility")."""
         written = [rule for rule in self.rules if rule.kind == "sql" and rule.query]
+        if self.cadence != "monthly":  # no monthly history to compare a yearly score with
+            return written
         return written + [
             plausibility_rule(self.name, column)
             for column in self.columns
@@ -235,6 +245,8 @@ def parse_contract(odcs: OpenDataContractStandard) -> DatasetContract:
         columns=tuple(columns),
         schema_rules=tuple(_rule(q, None, odcs.name) for q in schema.quality or []),
         odcs=odcs,
+        cadence=_custom(odcs.customProperties, "cadence", "monthly"),
+        period_column=_custom(odcs.customProperties, "period_column", "period"),
     )
 
 
@@ -248,14 +260,15 @@ def _load(path: Path) -> DatasetContract:
 
 
 def load_contract(dataset: str, contracts_dir: Path | None = None) -> DatasetContract:
-    """The contract of ``dataset`` (one of :data:`DATASETS`)."""
-    if dataset not in DATASETS:
-        raise KeyError(f"unknown dataset {dataset!r}; known: {', '.join(DATASETS)}")
+    """The contract of ``dataset`` (one of :data:`UPLOAD_DATASETS`)."""
+    if dataset not in UPLOAD_DATASETS:
+        raise KeyError(f"unknown dataset {dataset!r}; known: {', '.join(UPLOAD_DATASETS)}")
     return _load(contract_path(dataset, contracts_dir))
 
 
 def all_contracts(contracts_dir: Path | None = None) -> list[DatasetContract]:
-    return [load_contract(name, contracts_dir) for name in DATASETS]
+    """Every uploadable dataset's contract, the yearly ones after the monthly ones."""
+    return [load_contract(name, contracts_dir) for name in UPLOAD_DATASETS]
 
 
 # --- computed datasets: the KPIs and the city's indicators -----------------------------

@@ -20,6 +20,7 @@ import numpy as np
 import polars as pl
 
 from kpi.contracts import DATASETS, load_contract
+from kpi.maturity import demo as maturity_demo
 
 # Headcounts of the twelve demo factories: three small (< 250), two large (>= 1000).
 DEMO_HEADCOUNT = {
@@ -385,6 +386,7 @@ def write_demo_files(
             files.append(DemoFile(path, dataset, code, "open month"))
     if with_mistakes and len(factories) >= 11:
         files += _corrections_and_mistakes(data, tail, folder)
+    files += maturity_demo.scan_files(factories, last_month, seed, folder)
     return files
 
 

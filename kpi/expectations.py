@@ -67,6 +67,8 @@ def _bound(column: Column, value: Any) -> Any:
 def _substitute(value: Any, current_month: dt.date) -> Any:
     if value == "{current_month}":
         return dt.datetime(current_month.year, current_month.month, 1)
+    if value == "{current_year}":
+        return current_month.year
     if isinstance(value, list):
         return [_substitute(v, current_month) for v in value]
     return value

@@ -1200,3 +1200,108 @@ MESSAGES.update(
         },
     }
 )
+
+# the Factory of the Future self-scan (issue 13, item 1): page, form and profile
+MESSAGES.update(
+    {
+        "page_selfscan": {"nl": "Zelfscan", "en": "Self-scan"},
+        "selfscan_title": {
+            "nl": "Factory of the Future-zelfscan",
+            "en": "Factory of the Future self-scan",
+        },
+        "selfscan_intro": {
+            "nl": "Eén keer per jaar scoort uw fabriek zichzelf op de stellingen van de zeven transformaties van het Factory of the Future-model, van 1 tot 5; 4 is het Factory of the Future-niveau. U kunt per transformatie bewaren en later verdergaan; indienen kan als alle stellingen beantwoord zijn.",
+            "en": "Once a year your factory scores itself on the statements of the seven transformations of the Factory of the Future model, from 1 to 5; 4 is the Factory of the Future level. You can save each transformation and continue later; you can submit once every statement is answered.",
+        },
+        "selfscan_tab_profile": {"nl": "Profiel", "en": "Profile"},
+        "selfscan_tab_form": {"nl": "Scan invullen", "en": "Fill in the scan"},
+        "selfscan_year": {"nl": "Jaar van de scan", "en": "Year of the scan"},
+        "selfscan_scale": {"nl": "Schaal: {scale}", "en": "Scale: {scale}"},
+        "selfscan_save": {"nl": "Bewaren", "en": "Save"},
+        "selfscan_saved": {
+            "nl": "{transformation} bewaard. {answered} van {total} stellingen beantwoord.",
+            "en": "{transformation} saved. {answered} of {total} statements answered.",
+        },
+        "selfscan_progress": {
+            "nl": "{answered} van {total} stellingen beantwoord",
+            "en": "{answered} of {total} statements answered",
+        },
+        "selfscan_last_saved": {
+            "nl": "Laatst bewaard op {date} door {who}.",
+            "en": "Last saved on {date} by {who}.",
+        },
+        "selfscan_submit": {"nl": "Scan {year} indienen", "en": "Submit the {year} scan"},
+        "selfscan_incomplete": {
+            "nl": "Nog niet in te dienen: {count} stelling(en) zonder antwoord ({transformations}).",
+            "en": "Not ready to submit: {count} statement(s) without an answer ({transformations}).",
+        },
+        "selfscan_submitted": {
+            "nl": "Scan {year} ingediend. Hij wordt verwerkt zoals een opgeladen bestand; uw profiel verschijnt daarna op het tabblad Profiel.",
+            "en": "The {year} scan is submitted. It is processed like an uploaded file; your profile then appears on the Profile tab.",
+        },
+        "selfscan_submitted_on": {
+            "nl": "Ingediend op {date}. U kunt antwoorden aanpassen en opnieuw indienen; de laatste indiening telt.",
+            "en": "Submitted on {date}. You can change answers and submit again; the latest submission counts.",
+        },
+        "selfscan_refused": {
+            "nl": "De scan is geweigerd: {count} fout(en). Er is niets opgeslagen.",
+            "en": "The scan was refused: {count} error(s). Nothing was stored.",
+        },
+        "selfscan_waiting": {
+            "nl": "Een ingediende scan wordt nog verwerkt; het profiel toont daarna de nieuwe scores.",
+            "en": "A submitted scan is still being processed; the profile then shows the new scores.",
+        },
+        "selfscan_no_profile": {
+            "nl": "Er is nog geen zelfscan van uw fabriek verwerkt. Vul de scan in op het tabblad Scan invullen.",
+            "en": "No self-scan of your factory has been processed yet. Fill in the scan on the tab Fill in the scan.",
+        },
+        "selfscan_profile_year": {"nl": "Profiel van", "en": "Profile of"},
+        "selfscan_series_own": {"nl": "Uw fabriek {year}", "en": "Your factory {year}"},
+        "selfscan_series_median": {
+            "nl": "Mediaan van het netwerk {year}",
+            "en": "Network median {year}",
+        },
+        "selfscan_median_open": {
+            "nl": "De mediaan van het netwerk voor {year} wordt vrijgegeven op {date} (of eerder, door de coördinator). U ziet uw eigen profiel al.",
+            "en": "The network median of {year} is released on {date} (or earlier, by the coordinator). You see your own profile already.",
+        },
+        "selfscan_network_intro": {
+            "nl": "Het profiel van het netwerk: per transformatie de mediaan van de vrijgegeven zelfscans (minstens {threshold} bijdragers, afgerond), nooit de score van één fabriek.",
+            "en": "The network's profile: per transformation the median of the released self-scans (at least {threshold} contributors, rounded), never one factory's score.",
+        },
+        "selfscan_network_none": {
+            "nl": "Er is nog geen zelfscan vrijgegeven.",
+            "en": "No self-scan has been released yet.",
+        },
+        "selfscan_year_open": {
+            "nl": "Zelfscan {year}: open, {submitted} fabriek(en) hebben ingediend; vrijgave op {date}.",
+            "en": "Self-scan {year}: open, {submitted} factory(ies) have submitted; released on {date}.",
+        },
+        "selfscan_year_released": {
+            "nl": "Zelfscan {year}: vrijgegeven op {date}.",
+            "en": "Self-scan {year}: released on {date}.",
+        },
+        "selfscan_close_year": {
+            "nl": "Zelfscan {year} nu vrijgeven",
+            "en": "Release the {year} self-scan now",
+        },
+        "selfscan_close_requested": {
+            "nl": "Gevraagd: de volgende verwerking geeft de zelfscan {year} vrij (als er genoeg bijdragers zijn).",
+            "en": "Requested: the next run releases the {year} self-scan (when there are enough contributors).",
+        },
+        "reason_shared": {
+            "nl": "onderdrukt: de mediaan zou de score van één of twee fabrieken zijn",
+            "en": "suppressed: the median would be the score of one or two factories",
+        },
+        "selfscan_suppressed_note": {
+            "nl": "Onderdrukte mediaan ({reasons}): op de radar is de lijn daar onderbroken.",
+            "en": "Suppressed median ({reasons}): the radar's line is broken there.",
+        },
+        "col_transformation": {"nl": "Transformatie", "en": "Transformation"},
+        "col_score": {"nl": "Score", "en": "Score"},
+        "col_own_score": {"nl": "Uw score {year}", "en": "Your score {year}"},
+        "col_change_since": {"nl": "Verschil met {year}", "en": "Change since {year}"},
+        "col_network_median": {"nl": "Mediaan netwerk {year}", "en": "Network median {year}"},
+        "col_factories_band": {"nl": "Fabrieken", "en": "Factories"},
+    }
+)

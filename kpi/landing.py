@@ -30,7 +30,7 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from kpi.contracts import DATASETS
+from kpi.contracts import UPLOAD_DATASETS
 from kpi.faults import fault_point
 from kpi.settings import Settings
 
@@ -98,7 +98,7 @@ def submit(
     Submitting the identical file again while it still waits returns the waiting one:
     it is processed once.
     """
-    if dataset not in DATASETS:
+    if dataset not in UPLOAD_DATASETS:
         raise ValueError(f"unknown dataset {dataset!r}")
     factory_code = factory_code.strip().upper()
     folder = settings.pending_dir / dataset / factory_code
@@ -174,7 +174,7 @@ def _submissions_in(folder: Path, dataset: str, factory_code: str) -> list[Submi
 def list_pending(settings: Settings, factory_code: str | None = None) -> list[Submission]:
     """Every file waiting in the landing zone (of one factory, if given), oldest first."""
     pending: list[Submission] = []
-    for dataset in DATASETS:
+    for dataset in UPLOAD_DATASETS:
         root = settings.pending_dir / dataset
         if not root.is_dir():
             continue

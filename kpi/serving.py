@@ -37,11 +37,17 @@ from kpi.disclosure.releases import (
 from kpi.disclosure.rules import N_BANDS, DisclosureSettings
 from kpi.faults import fault_point
 from kpi.kpis import FACTORY_KPIS
+from kpi.maturity import serving as maturity
 from kpi.register import FactoryRegister
 from kpi.timing import stage
 from kpi.warehouse import PSEUDONYM_COLUMN, SUBMISSIONS_TABLE
 
-IDENTIFIED_TABLES = ("own_kpis", "own_peer_groups", "coordinator_submissions")
+IDENTIFIED_TABLES = (
+    "own_kpis",
+    "own_peer_groups",
+    "coordinator_submissions",
+    *maturity.IDENTIFIED_TABLES,
+)
 """The only snapshot tables that hold factory codes (and names): the data layer serves a
 factory only its own rows of them, and the coordinator no values."""
 
@@ -196,12 +202,13 @@ def publish_snapshot(
             con, disclosure, lambda period: sum(f.expected_in(period) for f in register.factories)
         ),
     )
+    maturity.register(con, disclosure)
     _register_functions(con)
     alias = f"snapshot_{uuid.uuid4().hex[:8]}"
     try:
         con.execute(f"ATTACH '{staging}' AS {alias}")
         try:
-            sources = _sources(run_id, disclosure)
+            sources = {**_sources(run_id, disclosure), **maturity.sources()}
             for table, columns in serving_tables().items():
                 body = ", ".join(f"{name} {kind}" for name, kind in columns)
                 con.execute(f"CREATE TABLE {alias}.{table} ({body})")
@@ -219,6 +226,7 @@ def publish_snapshot(
         con.unregister("serving_definitions")
         con.unregister("serving_directory")
         con.unregister("serving_months")
+        maturity.unregister(con)
     return target
 
 

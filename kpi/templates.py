@@ -13,6 +13,10 @@ from pathlib import Path
 
 from kpi.contracts import Column, DatasetContract
 
+_ROW_PER = {
+    "monthly": {"nl": "één rij per maand", "en": "one row per month"},
+    "yearly": {"nl": "één rij per jaar", "en": "one row per year"},
+}
 HELP_HEADERS = {
     "nl": ["kolom", "eenheid", "verplicht", "beschrijving", "regels"],
     "en": ["column", "unit", "required", "description", "rules"],
@@ -58,11 +62,7 @@ def write_template(contract: DatasetContract, output: Path, fmt: str, lang: str 
     if fmt == "csv":
         with output.open("w", encoding="utf-8-sig", newline="") as handle:
             title = contract.title(lang)
-            handle.write(
-                f"# {title} - {contract.name}: "
-                + ("één rij per maand" if lang == "nl" else "one row per month")
-                + "\n"
-            )
+            handle.write(f"# {title} - {contract.name}: " + _ROW_PER[contract.cadence][lang] + "\n")
             for row in help_rows(contract, lang):
                 handle.write(f"# {row[0]} [{row[1]}]: {row[3]} ({row[4]})\n")
             csv.writer(handle, delimiter=";", lineterminator="\n").writerow(contract.column_names)

@@ -198,9 +198,7 @@ def validate_uploads(
             parsed = parse_cells(raw, contract)
         with stage("validate"):
             _validate_dataset(contract, raw, parsed, uploads, reports, month, engine)
-        months = parsed.values.group_by(SUBMISSION).agg(
-            pl.col("period").drop_nulls().unique().sort().dt.strftime("%Y-%m")
-        )
+        months = parsed.values.group_by(SUBMISSION).agg(_covered(contract))
         for index, covered in months.iter_rows():
             reports[index].months = covered
         rows = parsed.values.drop(ROW_ID)
@@ -213,6 +211,14 @@ def validate_uploads(
         )
         report.findings = cap_findings(report.findings, per_rule)
     return reports
+
+
+def _covered(contract: DatasetContract) -> pl.Expr:
+    """The months a file covers as ``YYYY-MM``; the years (``YYYY``) of a yearly dataset."""
+    column = pl.col(contract.period_column).drop_nulls().unique().sort()
+    if contract.cadence == "yearly":
+        return column.cast(pl.String)
+    return column.dt.strftime("%Y-%m")
 
 
 def cap_findings(findings: list[Finding], per_rule: int) -> list[Finding]:

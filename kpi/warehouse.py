@@ -15,7 +15,7 @@ from typing import Literal
 import duckdb
 import polars as pl
 
-from kpi.contracts import DATASETS, DatasetContract, all_contracts, load_contract
+from kpi.contracts import UPLOAD_DATASETS, DatasetContract, all_contracts, load_contract
 from kpi.faults import fault_point
 from kpi.findings import Finding
 from kpi.i18n import LANGUAGES, message
@@ -75,7 +75,7 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
         body = ", ".join(f"{name} {kind} NOT NULL" for name, kind in columns)
         con.execute(
             f"CREATE TABLE IF NOT EXISTS {contract.name} "
-            f"({body}, PRIMARY KEY ({PSEUDONYM_COLUMN}, period))"
+            f"({body}, PRIMARY KEY ({PSEUDONYM_COLUMN}, {contract.period_column}))"
         )
         existing = {
             row[0]
@@ -166,7 +166,7 @@ def mark_published(settings: Settings, change: str | None) -> None:
 def current_accepted(con: duckdb.DuckDBPyConnection) -> set[tuple[str, str, str]]:
     """(dataset, pseudonym, sha256) of the files whose every row is still current."""
     current: set[tuple[str, str, str]] = set()
-    for dataset in DATASETS:
+    for dataset in UPLOAD_DATASETS:
         rows = con.execute(
             f"""
             SELECT s.dataset, s.{PSEUDONYM_COLUMN}, s.sha256
@@ -239,6 +239,13 @@ def _sql_rule_warnings(
         report.findings.extend(cap_findings(findings, per_rule))
 
 
+def _covered_sql(contract: DatasetContract) -> str:
+    """A stored row's month (``YYYY-MM``) or year, as the audit log lists them."""
+    if contract.cadence == "yearly":
+        return f"CAST(t.{contract.period_column} AS VARCHAR)"
+    return f"strftime(t.{contract.period_column}, '%Y-%m')"
+
+
 def store(
     con: duckdb.DuckDBPyConnection,
     files: list[ProcessedFile],
@@ -254,13 +261,14 @@ def store(
     views: list[str] = []
     con.begin()
     try:
-        for dataset in DATASETS:
+        for dataset in UPLOAD_DATASETS:
             accepted = [
                 f for f in files if f.status == "accepted" and f.submission.dataset == dataset
             ]
             if not accepted:
                 continue
             contract = load_contract(dataset)
+            key = contract.period_column
             view = f"incoming_{dataset}"
             incoming = _incoming(contract, accepted)  # noqa: F841 (read by DuckDB below)
             con.register(view, incoming)
@@ -269,11 +277,11 @@ def store(
             con.execute(
                 f"DELETE FROM {dataset} USING {view} AS incoming "
                 f"WHERE {dataset}.{PSEUDONYM_COLUMN} = incoming.{PSEUDONYM_COLUMN} "
-                f"AND {dataset}.period = incoming.period"
+                f"AND {dataset}.{key} = incoming.{key}"
             )
             con.execute(
                 f"INSERT INTO {dataset} ({names}) SELECT {names} FROM {view} "
-                f"QUALIFY row_number() OVER (PARTITION BY {PSEUDONYM_COLUMN}, period "
+                f"QUALIFY row_number() OVER (PARTITION BY {PSEUDONYM_COLUMN}, {key} "
                 f"ORDER BY _order DESC) = 1"
             )
         # rules across datasets see the whole batch stored (people before regional)
@@ -281,14 +289,15 @@ def store(
             dataset = view.removeprefix("incoming_")
             _sql_rule_warnings(con, load_contract(dataset), view, by_id)
         _record_submissions(con, files, run_id, processed_at)
-        for dataset in DATASETS:
+        for dataset in UPLOAD_DATASETS:
+            covered = _covered_sql(load_contract(dataset))
             con.execute(
                 f"""
                 UPDATE {SUBMISSIONS_TABLE} AS s SET status = 'superseded',
                     superseded_by = (
                         SELECT max(t.submission_id) FROM {dataset} t
                         WHERE t.{PSEUDONYM_COLUMN} = s.{PSEUDONYM_COLUMN}
-                          AND list_contains(s.periods, strftime(t.period, '%Y-%m')))
+                          AND list_contains(s.periods, {covered}))
                 WHERE s.dataset = ? AND s.status = 'accepted' AND NOT EXISTS (
                     SELECT 1 FROM {dataset} t WHERE t.submission_id = s.submission_id)
                 """,

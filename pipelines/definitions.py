@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import dagster as dg
 
-from assets import benchmarks, ingest, kpis, publish
+from assets import benchmarks, ingest, kpis, maturity, publish
 from kpi.settings import Settings, get_settings, make_private
 from pipelines.jobs import monthly_cycle_job, reminders_job
 from pipelines.resources import build_resources
@@ -21,7 +21,7 @@ from pipelines.sensors import landing_zone_sensor
 
 def build_definitions(settings: Settings) -> dg.Definitions:
     return dg.Definitions(
-        assets=dg.load_assets_from_modules([ingest, kpis, benchmarks, publish]),
+        assets=dg.load_assets_from_modules([ingest, kpis, benchmarks, maturity, publish]),
         jobs=[monthly_cycle_job, reminders_job],
         sensors=[landing_zone_sensor],
         schedules=[close_day_schedule, quarterly_revision_schedule, reminder_schedule],

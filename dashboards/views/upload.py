@@ -7,7 +7,7 @@ import streamlit as st
 
 from dashboards import data, reports, session
 from dashboards.ui import lang, plain, t, uploader_in_language
-from kpi.contracts import DATASETS, load_contract
+from kpi.contracts import UPLOAD_DATASETS, load_contract
 from kpi.settings import get_settings
 from kpi.validation import describe_periods
 
@@ -16,8 +16,10 @@ st.title(t("page_upload"))
 session.release_banner(viewer)
 data.prepare_upload_checks(viewer)
 
-contracts = {name: load_contract(name) for name in DATASETS}
-dataset = st.selectbox(t("dataset"), DATASETS, format_func=lambda d: contracts[d].title(lang()))
+contracts = {name: load_contract(name) for name in UPLOAD_DATASETS}
+dataset = st.selectbox(
+    t("dataset"), UPLOAD_DATASETS, format_func=lambda d: contracts[d].title(lang())
+)
 left, right, _ = st.columns([1, 1, 3])
 for column, fmt in ((left, "xlsx"), (right, "csv")):
     column.download_button(

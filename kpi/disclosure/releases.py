@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 import duckdb
 import polars as pl
 
-from kpi.contracts import indicator_definitions
+from kpi.contracts import DATASETS, indicator_definitions
 from kpi.disclosure import peers, region
 from kpi.disclosure.rules import (
     DIFFERENCING,
@@ -771,11 +771,13 @@ def pending_changes(con: duckdb.DuckDBPyConnection) -> dict[dt.date, int]:
                         GROUP BY period),
         stored AS (SELECT {PSEUDONYM_COLUMN}, processed_at,
                           CAST(unnest(periods) || '-01' AS DATE) AS period
-                   FROM {SUBMISSIONS_TABLE} WHERE status = 'accepted')
+                   FROM {SUBMISSIONS_TABLE} WHERE status = 'accepted'
+                     AND list_contains($monthly, dataset))
         SELECT latest.period, count(DISTINCT stored.{PSEUDONYM_COLUMN})
         FROM latest JOIN stored
           ON stored.period = latest.period AND stored.processed_at > latest.released_at
         GROUP BY 1
-        """
+        """,
+        {"monthly": list(DATASETS)},  # a yearly self-scan lists years, not months
     ).fetchall()
     return dict(rows)

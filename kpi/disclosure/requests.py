@@ -1,4 +1,4 @@
-"""The coordinator's requests to close or revise a month.
+"""The coordinator's requests to close or revise a month (or a year's self-scan).
 
 The dashboards never write the warehouse, so a button (or ``kpi release``) leaves a small
 request file in ``$KPI_DATA_DIR/requests/pending/``; the next pipeline run (started by the
@@ -19,7 +19,11 @@ from typing import Literal
 
 from kpi.settings import Settings
 
-Action = Literal["close", "revise"]
+Action = Literal["close", "revise", "close_scan", "revise_scan"]
+MONTH_ACTIONS: tuple[str, ...] = ("close", "revise")
+SCAN_ACTIONS: tuple[str, ...] = ("close_scan", "revise_scan")
+"""Release or revise the network profile of a year's self-scan (``kpi.maturity``): the
+request's period is the year, written ``YYYY``."""
 ALL_MONTHS = "all"
 """``revise all``: every released month with changes waiting (the quarterly revision)."""
 
@@ -28,7 +32,8 @@ ALL_MONTHS = "all"
 class ReleaseRequest:
     action: Action
     period: dt.date | None
-    """The month; None with ``revise`` means every released month."""
+    """The month (the year's 1 January for a scan); None with ``revise`` means every
+    released month."""
     requested_by: str | None
     requested_at: str
     path: Path
@@ -58,7 +63,11 @@ def place_request(
     name = f"{now.replace(':', '')}-{action}-{uuid.uuid4().hex[:8]}.json"
     body = {
         "action": action,
-        "period": None if period is None else f"{period:%Y-%m}",
+        "period": None
+        if period is None
+        else f"{period:%Y}"
+        if action in SCAN_ACTIONS
+        else f"{period:%Y-%m}",
         "requested_by": requested_by,
         "requested_at": now,
     }
@@ -68,8 +77,19 @@ def place_request(
     return ReleaseRequest(action, period, requested_by, now, folder / name)
 
 
-def pending_requests(settings: Settings) -> list[ReleaseRequest]:
-    """Requests waiting, oldest first; unreadable ones are set aside, not fatal."""
+def _period(action: str, text: str | None) -> dt.date | None:
+    if text in (None, ALL_MONTHS):
+        return None
+    if action in SCAN_ACTIONS:
+        return dt.date(int(str(text)), 1, 1)
+    return parse_month(str(text))
+
+
+def pending_requests(
+    settings: Settings, actions: tuple[str, ...] = MONTH_ACTIONS
+) -> list[ReleaseRequest]:
+    """Requests of ``actions`` waiting, oldest first (the monthly releases by default;
+    :data:`SCAN_ACTIONS` for the self-scan); unreadable ones are set aside, not fatal."""
     folder = _pending(settings)
     if not folder.is_dir():
         return []
@@ -77,11 +97,12 @@ def pending_requests(settings: Settings) -> list[ReleaseRequest]:
     for path in sorted(folder.glob("*.json")):
         try:
             body = json.loads(path.read_text())
-            period = body.get("period")
+            if body["action"] not in actions:
+                continue
             found.append(
                 ReleaseRequest(
                     body["action"],
-                    None if period in (None, ALL_MONTHS) else parse_month(period),
+                    _period(body["action"], body.get("period")),
                     body.get("requested_by"),
                     body.get("requested_at", ""),
                     path,

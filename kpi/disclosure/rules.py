@@ -24,11 +24,13 @@ SECONDARY = "secondary"
 """A part hidden so that a suppressed part cannot be recovered from the total."""
 DIFFERENCING = "differencing"
 """Published beside another figure, the difference would reveal a small group."""
+SHARED = "shared"
+"""A self-scan median that would be the score of fewer plants than it must be shared by."""
 OVERLAP = "overlap"
 """A peer group that differs from another published group by fewer than the threshold."""
 WINDOW = "window"
 """A 12-month figure without 12 months of every contributing factory."""
-REASONS = (THRESHOLD, P_PERCENT, SECONDARY, DIFFERENCING, OVERLAP, WINDOW)
+REASONS = (THRESHOLD, P_PERCENT, SECONDARY, DIFFERENCING, OVERLAP, WINDOW, SHARED)
 
 N_BANDS = ((20, "20+"), (10, "10-19"), (5, "5-9"))
 """How many factories a published statistic covers, shown in bands, never exactly."""
@@ -82,6 +84,11 @@ class DisclosureSettings(BaseModel):
     """The median is published from this many contributors (and the threshold) on."""
     quartiles_min_n: int = Field(10, ge=3)
     """P25, P75 and the top-quartile boundary from this many contributors on."""
+    scan_median_shared_by: int = Field(3, ge=1)
+    """The self-scan's median of a transformation is published only when the profile
+    scores within its display precision belong to none or to at least this many
+    contributors: scores are coarse (quarter points on 1-5), so a median often *is* a
+    score, which must then be one that several plants share, not one plant's."""
     close_day: int = Field(20, ge=1, le=28)
     """Day of the following month on which a month closes and is released."""
     peer_groups: PeerGroupConfig = PeerGroupConfig()

@@ -64,7 +64,7 @@ def test_cycle_materialises_everything_and_every_check_passes(network):
         "serving/benchmark_snapshot",
     } <= materialised
     checks = result.get_asset_check_evaluations()
-    assert len(checks) == 11
+    assert len(checks) == 13  # 11, and the self-scan's contract suite and threshold check
     assert [c.check_name for c in checks if not c.passed] == []
 
     # the test months are long past their close day: released by the run itself

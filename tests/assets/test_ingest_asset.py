@@ -7,7 +7,7 @@ import duckdb
 
 from assets.ingest import check_stored_table, ingest_submissions
 from assets.names import CONTRACT_CHECK, SUBMISSIONS_KEY, table_key
-from kpi.contracts import DATASETS
+from kpi.contracts import DATASETS, UPLOAD_DATASETS
 from kpi.landing import list_pending, submit
 from pipelines.resources import build_resources
 
@@ -28,10 +28,11 @@ def test_materialising_stores_waiting_files_and_passes_the_contract_checks(setti
 
     assert result.success
     materialised = {e.asset_key for e in result.get_asset_materialization_events()}
-    assert materialised == {SUBMISSIONS_KEY, *(table_key(d) for d in DATASETS)}
+    # every uploadable dataset's table, the yearly self-scan's too (empty here)
+    assert materialised == {SUBMISSIONS_KEY, *(table_key(d) for d in UPLOAD_DATASETS)}
     checks = result.get_asset_check_evaluations()
     assert {(c.asset_key, c.check_name) for c in checks} == {
-        (table_key(d), CONTRACT_CHECK) for d in DATASETS
+        (table_key(d), CONTRACT_CHECK) for d in UPLOAD_DATASETS
     }
     assert all(c.passed for c in checks)
     audit = result.asset_materializations_for_node("ingest_submissions")
@@ -56,6 +57,29 @@ def test_contract_check_fails_when_a_stored_row_breaks_an_error_rule(settings, m
     assert not check.passed
     assert check.metadata["error_rule_failures"].value == {"rejected_within_shipped": 1}
     assert check.metadata["rows_checked"].value == 3
+
+
+def test_the_self_scans_contract_check_fails_on_a_stored_score_outside_1_to_5(settings, tmp_path):
+    from kpi.maturity.drafts import Draft, scan_file
+    from kpi.maturity.statements import statements
+
+    path = tmp_path / "scan.csv"
+    path.write_bytes(scan_file(Draft("F01", 2025, {s.column: 3 for s in statements()})))
+    submit(path, "maturity", "F01", settings)
+    result = dg.materialize([ingest_submissions], resources=build_resources(settings))
+    scans = next(
+        m
+        for m in result.asset_materializations_for_node("ingest_submissions")
+        if m.asset_key == table_key("maturity")
+    )
+    assert scans.metadata["dagster/row_count"].value == 1
+    assert scans.metadata["first_year"].value == scans.metadata["last_year"].value == "2025"
+    with duckdb.connect(str(settings.warehouse_path)) as con:
+        assert check_stored_table(con, "maturity").passed
+        con.execute("UPDATE maturity SET digital_cybersecurity = 9")
+        check = check_stored_table(con, "maturity")
+    assert not check.passed
+    assert check.metadata["error_rule_failures"].value == {"maximum": 1}
 
 
 def test_nothing_waiting_still_materialises_and_checks(settings):

@@ -444,3 +444,88 @@ def learning_figures(net: Network, attacker: str) -> tuple[Result, int]:
         side["introduced"] for item in view["introduced"]["requests"] for side in item["partners"]
     )
     return result, introduced
+
+
+# --- the self-scan: the network's median profile -------------------------------------------
+
+
+SCAN_DECIMALS = 1
+"""Published medians of the self-scan are rounded to one decimal."""
+
+
+def scan_readings(net: Network, viewer) -> dict[tuple[int, str], float]:
+    """Every released median of the self-scan that ``viewer``'s page shows:
+    (year, transformation) -> median."""
+    from dashboards import maturity
+
+    shown = maturity.network_profile(viewer).filter(~pl.col("suppressed"))
+    return {
+        (year, transformation): median
+        for year, transformation, median in shown.select(
+            "year", "transformation", "median"
+        ).iter_rows()
+    }
+
+
+def _scan_truth(net: Network) -> dict[tuple[int, str], list[tuple[str, float]]]:
+    truth: dict[tuple[int, str], list[tuple[str, float]]] = {}
+    for code, year, transformation, score in (
+        net.true_profiles().select("code", "year", "transformation", "score").iter_rows()
+    ):
+        truth.setdefault((year, transformation), []).append((code, score))
+    return {key: sorted(values, key=lambda item: item[1]) for key, values in truth.items()}
+
+
+def scan_order_statistics(net: Network, attacker: str) -> Result:
+    """Passive reading of the self-scan: with an odd number of scans the textbook median
+    is the middle factory's score; read the published median as that score. A score
+    that at least ``scan_median_shared_by`` contributors share is no one plant's figure
+    (the attacker learns a value several plants have, not whose): only a score of fewer
+    plants is a target."""
+    result = Result("scan passive: median = a peer's score")
+    truth = _scan_truth(net)
+    company = {m.code: m.company or m.code for m in net.members}
+    for (year, transformation), median in scan_readings(net, net.factory(attacker)).items():
+        peers = truth.get((year, transformation), [])
+        if len(peers) % 2 == 0:
+            continue
+        target, actual = peers[len(peers) // 2]
+        sharing = {company[code] for code, score in peers if abs(score - actual) < 1e-9}
+        if target == attacker or len(sharing) >= net.rules.scan_median_shared_by:
+            continue
+        result.score(
+            abs(median - actual), _tolerance(SCAN_DECIMALS), f"{target} {transformation} {year}"
+        )
+    return result
+
+
+def scan_differencing(net: Network, before: dict, after: dict, name: str) -> Result:
+    """Two readings of the network's profile around a change (the attacker's own
+    re-submission, or a late scan): ``n * after - (n - 1) * before`` and
+    ``2 * after - before`` read as a peer's score."""
+    result = Result(name)
+    truth = _scan_truth(net)
+    for key, old in before.items():
+        new = after.get(key)
+        if new is None or new == old:
+            continue
+        peers = truth.get(key, [])
+        n = len(peers)
+        for estimate in (n * new - (n - 1) * old, 2 * new - old):
+            code, value = min(peers, key=lambda item: abs(item[1] - estimate))
+            result.score(abs(estimate - value), _tolerance(SCAN_DECIMALS), f"{code} {key}")
+    return result
+
+
+def scan_sizes(net: Network, viewer) -> Result:
+    """Structural: the page shows n only as a band, and nothing of n (nor a median) for
+    a suppressed transformation."""
+    from dashboards import maturity
+
+    result = Result("scan: exact n or suppressed shown", structural=True)
+    for row in maturity.network_profile(viewer).iter_rows(named=True):
+        leak = (row["suppressed"] and (row["median"] is not None or row["n_band"])) or (
+            row["n_band"] not in (None, "5-9", "10-19", "20+")
+        )
+        result.score(0.0 if leak else 1.0, 0.5, f"{row['year']} {row['transformation']}")
+    return result

@@ -24,6 +24,8 @@ from kpi.disclosure import releases
 from kpi.disclosure.peers import FACTORY_PEER_GROUPS, compute_peer_groups
 from kpi.disclosure.rules import load_disclosure
 from kpi.kpis import FACTORY_KPIS, compute_factory_kpis
+from kpi.maturity import profiles
+from kpi.maturity.demo import scan_scores
 from kpi.pseudonym import load_or_create_key, pseudonymise
 from kpi.register import load_register
 from kpi.serving import publish_snapshot
@@ -82,12 +84,14 @@ class Network:
         self.rules = load_disclosure(self.settings.disclosure_config)
         self.members = members
         self.rows = generate([(m.code, m.sector) for m in members], months, seed)
+        self.seed = seed
         key = load_or_create_key(self.settings)
         self.pseudonym_of = {m.code: pseudonymise(m.code, key) for m in members}
         self.code_of = {p: c for c, p in self.pseudonym_of.items()}
         self.contributor_of = {self.pseudonym_of[m.code]: m.company or m.code for m in members}
         self.con = duckdb.connect(str(self.settings.warehouse_path))
         ensure_schema(self.con)
+        profiles.ensure_tables(self.con)
 
     # --- what factories do -------------------------------------------------------------
 
@@ -129,6 +133,21 @@ class Network:
                 ],
             )
 
+    def store_scan(self, code: str, year: int, year_index: int = 0, **scores: int) -> None:
+        """Store ``code``'s self-scan of ``year`` as an accepted file would (the demo's
+        scores of that plant; ``scores`` overwrite statements, as a re-submission)."""
+        row = {**scan_scores(code, year_index, self.seed), **scores}
+        pseudonym = self.pseudonym_of[code]
+        self.con.execute(
+            f"DELETE FROM maturity WHERE {PSEUDONYM_COLUMN} = ? AND year = ?", [pseudonym, year]
+        )
+        names = ", ".join([PSEUDONYM_COLUMN, "year", *row, "submission_id"])
+        values = ", ".join(["?"] * (len(row) + 3))
+        self.con.execute(
+            f"INSERT INTO maturity ({names}) VALUES ({values})",
+            [pseudonym, year, *row.values(), uuid.uuid4().hex],
+        )
+
     def store_months(self, months: list[dt.date], codes: list[str] | None = None) -> None:
         for month in months:
             for code in codes or [m.code for m in self.members]:
@@ -141,8 +160,18 @@ class Network:
             self.rules, self.contributor_of, len(self.members), requested_by=requested_by
         )
 
-    def cycle(self, today: dt.date, *, close=(), revise=(), revise_all: bool = False) -> list:
-        """One pipeline run: KPIs, peer groups, what is due or requested, the snapshot."""
+    def cycle(
+        self,
+        today: dt.date,
+        *,
+        close=(),
+        revise=(),
+        revise_all: bool = False,
+        close_scan=(),
+        revise_scan=(),
+    ) -> list:
+        """One pipeline run: KPIs, peer groups, self-scan profiles, what is due or
+        requested (months; self-scan years, given as the year's 1 January), the snapshot."""
         compute_factory_kpis(self.con)
         compute_peer_groups(self.con, self.register, self.pseudonym_of, self.rules)
         requests = [
@@ -154,6 +183,15 @@ class Network:
         outcomes, _ = releases.carry_out(
             self.con, self.publication, today, requests, revise_all=revise_all
         )
+        profiles.compute_profiles(self.con)
+        scan_requests = [
+            SimpleNamespace(action="close_scan", period=p, requested_by="coordinator")
+            for p in close_scan
+        ] + [
+            SimpleNamespace(action="revise_scan", period=p, requested_by="coordinator")
+            for p in revise_scan
+        ]
+        outcomes += profiles.carry_out(self.con, self.publication, today, scan_requests)[0]
         publish_snapshot(
             self.con,
             self.settings.serving_path,
@@ -186,6 +224,13 @@ class Network:
     def true_members(self) -> pl.DataFrame:
         """(code, period, peer_group) of every factory."""
         frame = self.con.sql(f"SELECT * FROM {FACTORY_PEER_GROUPS}").pl()
+        return frame.with_columns(
+            pl.col(PSEUDONYM_COLUMN).replace_strict(self.code_of).alias("code")
+        )
+
+    def true_profiles(self) -> pl.DataFrame:
+        """(code, year, transformation, score) of every factory's self-scan profile."""
+        frame = self.con.sql(f"SELECT * FROM {profiles.PROFILES}").pl()
         return frame.with_columns(
             pl.col(PSEUDONYM_COLUMN).replace_strict(self.code_of).alias("code")
         )

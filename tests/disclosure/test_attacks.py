@@ -335,3 +335,84 @@ def test_the_suite_catches_a_partners_figure_in_the_flow(tmp_path, monkeypatch):
         assert result.recovered
     finally:
         net.close()
+
+
+# --- the self-scan: the network's median profile ----------------------------------------------
+
+SCAN_YEAR = dt.date(2025, 1, 1)  # the 2025 scan, due on 20 January 2026 (before TODAY)
+SCAN_NETWORKS = ("demo-12", "small-5", "small-8-sectors-3-5", "small-12-sectors-3-4-5")
+
+
+def play_the_scans(net: Network) -> dict:
+    """Every member but one sends its 2025 scan and the year is released on its close
+    day; then the attacker re-submits its scan with every statement at 1, then at 5, and
+    the coordinator revises after each; then the last member's scan arrives late and the
+    coordinator revises again."""
+    from kpi.maturity.statements import statements
+
+    codes = [m.code for m in net.members]
+    attacker, late = codes[0], codes[-1]
+    for code in codes[:-1]:
+        net.store_scan(code, SCAN_YEAR.year)
+    net.cycle(TODAY)
+    viewer = net.factory(attacker)
+    seen = {"attacker": attacker, "before": attacks.scan_readings(net, viewer)}
+    # read passively at once: the truth it is scored against changes below
+    seen["passive"] = attacks.scan_order_statistics(net, attacker)
+    for label, score in (("low", 1), ("high", 5)):
+        net.store_scan(attacker, SCAN_YEAR.year, **{s.column: score for s in statements()})
+        net.cycle(TODAY, revise_scan=[SCAN_YEAR])
+        seen[label] = attacks.scan_readings(net, viewer)
+    net.store_scan(late, SCAN_YEAR.year)
+    net.cycle(TODAY, revise_scan=[SCAN_YEAR])
+    seen["late"] = attacks.scan_readings(net, viewer)
+    return seen
+
+
+@pytest.mark.parametrize("name", SCAN_NETWORKS)
+def test_no_attack_recovers_a_factorys_self_scan_score(tmp_path, monkeypatch, name):
+    net = build(tmp_path, monkeypatch, name)
+    try:
+        seen = play_the_scans(net)
+        attacker = seen["attacker"]
+        results = [
+            seen["passive"],
+            attacks.scan_order_statistics(net, attacker),
+            attacks.scan_differencing(
+                net, seen["before"], seen["low"], "scan re-submit: own scores to 1"
+            ),
+            attacks.scan_differencing(net, seen["low"], seen["high"], "scan re-submit: 1 -> 5"),
+            attacks.scan_differencing(net, seen["high"], seen["late"], "scan late: after-before"),
+            *(attacks.scan_sizes(net, viewer) for viewer in (net.factory(attacker), net.city)),
+        ]
+        text = report(f"scan-{name}", results)
+        assert [r.attack for r in results if r.recovered] == [], text
+        # once released, one factory's re-submission or late scan moves no published median
+        assert seen["low"] == seen["before"] == seen["high"], text
+        if name == "small-5":
+            # four scans at the close day: nothing released, not even to the coordinator
+            assert seen["before"] == {} and seen["late"] != {}, text
+        else:
+            assert seen["late"] == seen["before"] != {}, text
+    finally:
+        net.close()
+
+
+def test_the_suite_catches_a_self_scan_median_that_is_one_plants_score(tmp_path, monkeypatch):
+    """Without the shared-score rule, coarse scores make the median one plant's own
+    score too often: the suite finds it on the 12-plant network."""
+    config = tmp_path / "unshared.yaml"
+    config.write_text("threshold: 5\np_percent: 10\nscan_median_shared_by: 1\n")
+    members, _, seed = NETWORKS["small-12-sectors-3-4-5"]
+    net = Network(tmp_path, members, MONTHS, seed, monkeypatch, config)
+    try:
+        for member in net.members[:-1]:
+            net.store_scan(member.code, SCAN_YEAR.year)
+        net.cycle(TODAY)
+        net.rules = net.rules.model_copy(update={"scan_median_shared_by": 3})  # the scoring
+        # the plant without a scan reads the page: every middle score is another's
+        result = attacks.scan_order_statistics(net, members[-1].code)
+        report("mutant-scan-unshared-median", [result])
+        assert result.recovered
+    finally:
+        net.close()

@@ -20,11 +20,15 @@ def test_asset_graph_snapshot(settings):
     assert sorted(key.to_user_string() for key in graph.get_all_asset_keys()) == [
         "marts/factory_kpis",
         "marts/factory_peer_groups",
+        "marts/maturity_peer_stats",
+        "marts/maturity_profiles",
+        "marts/maturity_releases",
         "marts/peer_stats",
         "marts/region_indicators",
         "marts/releases",
         "serving/benchmark_snapshot",
         "warehouse/efficiency",
+        "warehouse/maturity",
         "warehouse/people",
         "warehouse/quality",
         "warehouse/regional",
@@ -35,12 +39,14 @@ def test_asset_graph_snapshot(settings):
     ) == [
         "marts/factory_kpis:one_value_per_factory_month_kpi",
         "marts/factory_kpis:values_finite",
+        "marts/maturity_peer_stats:threshold_respected",
         "marts/peer_stats:quartiles_ordered",
         "marts/peer_stats:threshold_respected",
         "marts/region_indicators:disclosure_respected",
         "serving/benchmark_snapshot:matches_serving_contract",
         "serving/benchmark_snapshot:no_factory_identity",
         "warehouse/efficiency:contract_suite",
+        "warehouse/maturity:contract_suite",
         "warehouse/people:contract_suite",
         "warehouse/quality:contract_suite",
         "warehouse/regional:contract_suite",
@@ -72,6 +78,8 @@ def test_groups_follow_the_stages(settings):
         == "releases"
     )
     assert groups["serving/benchmark_snapshot"] == "publish"
+    assert groups["marts/maturity_profiles"] == "maturity"
+    assert groups["marts/maturity_peer_stats"] == groups["marts/maturity_releases"] == "releases"
 
 
 def test_the_instance_fails_runs_stuck_starting_or_running_too_long(settings):
