@@ -730,8 +730,11 @@ def serve(
     ensure_dagster_home(settings)
     bin_dir = Path(sys.executable).parent
     processes = [
+        # `dg dev` is the entry point Dagster recommends (`dagster dev` says it is superseded):
+        # the webserver, the daemon (sensors, schedules, run queue and monitoring) and the
+        # code server of the location named in workspace.yaml
         subprocess.Popen(
-            [str(bin_dir / "dagster"), "dev", "-w", "workspace.yaml", "-p", str(dagster_port)],
+            [str(bin_dir / "dg"), "dev", "-w", "workspace.yaml", "-p", str(dagster_port)],
             cwd=REPO_ROOT,
         ),
         subprocess.Popen(
