@@ -482,6 +482,10 @@ MESSAGES.update(
             "nl": "verwacht een getal groter dan 0",
             "en": "expected a number greater than 0",
         },
+        "expected_postgres_url": {
+            "nl": "verwacht een PostgreSQL-URL die begint met postgresql+psycopg2:// (het stuurprogramma van dagster-postgres), bv. postgresql+psycopg2://dagster:wachtwoord@db:5432/dagster",
+            "en": "expected a PostgreSQL URL starting with postgresql+psycopg2:// (the driver dagster-postgres uses), e.g. postgresql+psycopg2://dagster:password@db:5432/dagster",
+        },
         "data_dir_not_a_directory": {
             "nl": "KPI_DATA_DIR: {path} is geen map maar een bestand.",
             "en": "KPI_DATA_DIR: {path} is a file, not a directory.",
