@@ -234,8 +234,8 @@ MESSAGES.update(
             "en": "Too many failed attempts. Try again in {seconds} seconds.",
         },
         "login_unmapped": {
-            "nl": "Uw account heeft (nog) geen rol op dit platform. Vraag de netwerkcoördinator om toegang.",
-            "en": "Your account has no role on this platform (yet). Ask the network coordinator for access.",
+            "nl": "Uw account {email} heeft (nog) geen rol op dit platform: u ziet hier niets. Vraag de netwerkcoördinator om toegang, of meld u af en aan met een ander account.",
+            "en": "Your account {email} has no role on this platform (yet): you see nothing here. Ask the network coordinator for access, or log out and in with another account.",
         },
         "logout": {"nl": "Afmelden", "en": "Log out"},
         "signed_in_as": {"nl": "Aangemeld als {email}", "en": "Logged in as {email}"},
