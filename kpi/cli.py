@@ -767,6 +767,32 @@ def serve(
         raise typer.Exit(1)
 
 
+@app.command()
+def instance() -> None:
+    """Write the Dagster instance's dagster.yaml into DAGSTER_HOME ($KPI_DATA_DIR/dagster)
+    and open it once: a new PostgreSQL database gets its tables. For a deployment that
+    starts dagster-daemon and dagster-webserver itself (docs/deployment.md)."""
+    from dagster import DagsterInstance
+
+    settings = get_settings()
+    prepare_data_dir(settings)
+    home = ensure_dagster_home(settings)
+    postgres = settings.dagster_postgres_url is not None
+    try:
+        with DagsterInstance.from_config(str(home)):
+            pass
+    except Exception as exc:
+        typer.echo(
+            "De Dagster-instantie kan niet geopend worden / the Dagster instance cannot be "
+            f"opened ({'KPI_DAGSTER_POSTGRES_URL' if postgres else home}): "
+            f"{type(exc).__name__}",
+            err=True,
+        )
+        raise typer.Exit(1) from exc
+    storage = "PostgreSQL (KPI_DAGSTER_POSTGRES_URL)" if postgres else f"SQLite ({home})"
+    typer.echo(f"DAGSTER_HOME={home}\nRuns en gebeurtenissen in / runs and events in: {storage}")
+
+
 def main() -> None:  # pragma: no cover - console entry point
     from kpi.settings import ConfigurationError
 

@@ -141,6 +141,32 @@ def test_a_postgres_url_without_the_driver_is_refused_without_repeating_it(setti
     reset_settings_cache()
 
 
+def test_kpi_instance_prepares_the_instance_of_a_deployment(settings, postgres_url, monkeypatch):
+    from typer.testing import CliRunner
+
+    from kpi.cli import app
+
+    monkeypatch.setenv("KPI_DAGSTER_POSTGRES_URL", postgres_url)
+    reset_settings_cache()
+    result = CliRunner().invoke(app, ["instance"])
+    assert result.exit_code == 0, result.output
+    assert f"DAGSTER_HOME={settings.dagster_home}" in result.output
+    assert "runs and events in: PostgreSQL (KPI_DAGSTER_POSTGRES_URL)" in result.output
+    assert postgres_url not in result.output
+    # the new database got Dagster's tables, ready for the daemon and the webserver
+    tables = {name for (name,) in _query(postgres_url, "SELECT tablename FROM pg_tables")}
+    assert {"runs", "event_logs", "jobs", "instigators"} <= tables
+
+    # a server that is gone: a clear refusal naming the setting, and no password echoed
+    gone = postgres_url.rsplit("port=", 1)[0] + f"port={_free_port()}"
+    monkeypatch.setenv("KPI_DAGSTER_POSTGRES_URL", gone)
+    reset_settings_cache()
+    result = CliRunner().invoke(app, ["instance"])
+    assert result.exit_code == 1
+    assert "the Dagster instance cannot be opened (KPI_DAGSTER_POSTGRES_URL)" in result.output
+    reset_settings_cache()
+
+
 def test_sensor_and_run_on_a_postgres_backed_instance(
     settings, make_file, postgres_url, monkeypatch
 ):
