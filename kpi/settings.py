@@ -69,8 +69,8 @@ class Settings(BaseSettings):
     open month's close day."""
     dagster_postgres_url: SecretStr | None = None
     """Keep Dagster's runs, events and schedules in this PostgreSQL database
-    (``postgresql://user:password@host:5432/dagster``) instead of SQLite files in the data
-    directory: what a production deployment does (docs/deployment.md)."""
+    (``postgresql+psycopg2://user:password@host:5432/dagster``) instead of SQLite files
+    in the data directory: what a production deployment does (docs/deployment.md)."""
 
     @field_validator("dagster_postgres_url")
     @classmethod
