@@ -755,13 +755,22 @@ def serve(
         while all(p.poll() is None for p in processes):
             time.sleep(1)
     except KeyboardInterrupt:
-        pass
+        # Ctrl-C in the terminal reached Dagster and Streamlit too: let them stop on their
+        # own, since a second signal aborts Dagster's shutdown half-way ("Aborted!")
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and any(p.poll() is None for p in processes):
+            time.sleep(0.2)
     finally:
         for process in processes:
-            process.terminate()
+            if process.poll() is None:
+                process.terminate()
         for process in processes:
-            process.wait(timeout=30)
-    failed = [p.args[0] for p in processes if p.returncode not in (0, -15, None)]
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+    failed = [p.args[0] for p in processes if p.returncode not in (0, -2, -15, None)]
     if failed:
         typer.echo(f"Gestopt met een fout / stopped with an error: {failed}", err=True)
         raise typer.Exit(1)
