@@ -9,7 +9,7 @@ export UV_PYTHON_DOWNLOADS := never
 export GX_ANALYTICS_ENABLED := False
 KPI := $(VENV)/bin/kpi
 
-.PHONY: setup browser demo test bench lint clean-data
+.PHONY: setup browser postgres demo test bench lint clean-data
 
 ## setup: create .venv from the pinned lock file (uv.lock), nothing by hand
 setup: $(VENV)/.synced
@@ -34,8 +34,17 @@ browser:
 	  $$SUDO apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium poppler-utils; }
 
-## test: the test suite (including the browser test in headless Chromium)
-test: setup browser
+## postgres: Debian's PostgreSQL server programs (initdb, pg_ctl) for the test that runs the
+## sensor and a run on a PostgreSQL-backed Dagster instance; the test starts its own server
+postgres:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq postgresql; }
+
+## test: the test suite (including the browser tests in headless Chromium and the
+## PostgreSQL-backed Dagster instance)
+test: setup browser postgres
 	$(VENV)/bin/pytest
 
 ## bench: measure a full monthly cycle at 1000 factories x 12 months, the dashboards' queries at

@@ -25,7 +25,7 @@ import streamlit as st
 import yaml
 
 from dashboards.data import Viewer
-from dashboards.ui import t
+from dashboards.ui import plain, t
 from kpi.settings import REPO_ROOT, get_settings
 from kpi.users import LoginGuard, LoginUnavailable, UserStore
 
@@ -199,7 +199,10 @@ def login_page() -> None:
         st.info(t("session_ended"))
     if oidc_configured():
         if st.user.is_logged_in:
-            st.warning(t("login_unmapped"))
+            # the provider knows the account, config/auth.yaml gives its claims no role
+            st.warning(t("login_unmapped", email=plain(st.user.get("email") or "?")))
+            if st.button(t("logout"), icon=":material/logout:"):
+                st.logout()  # at the provider too: the next login may pick another account
         elif st.button(t("login_oidc", provider="OIDC"), type="primary"):
             st.login()
         return
@@ -244,6 +247,9 @@ def logout() -> None:
     _end(st.session_state.pop(TOKEN_KEY, None))  # the login page then clears the cookie
     if oidc_configured() and st.user.is_logged_in:
         st.logout()
+        # not st.rerun(): a new run could drop the message that sends the browser on to
+        # the provider's logout, leaving the provider's session open
+        st.stop()
     st.rerun()
 
 

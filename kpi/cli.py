@@ -770,8 +770,11 @@ def serve(
     ensure_dagster_home(settings)
     bin_dir = Path(sys.executable).parent
     processes = [
+        # `dg dev` is the entry point Dagster recommends (`dagster dev` says it is superseded):
+        # the webserver, the daemon (sensors, schedules, run queue and monitoring) and the
+        # code server of the location named in workspace.yaml
         subprocess.Popen(
-            [str(bin_dir / "dagster"), "dev", "-w", "workspace.yaml", "-p", str(dagster_port)],
+            [str(bin_dir / "dg"), "dev", "-w", "workspace.yaml", "-p", str(dagster_port)],
             cwd=REPO_ROOT,
         ),
         subprocess.Popen(
@@ -792,16 +795,51 @@ def serve(
         while all(p.poll() is None for p in processes):
             time.sleep(1)
     except KeyboardInterrupt:
-        pass
+        # Ctrl-C in the terminal reached Dagster and Streamlit too: let them stop on their
+        # own, since a second signal aborts Dagster's shutdown half-way ("Aborted!")
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and any(p.poll() is None for p in processes):
+            time.sleep(0.2)
     finally:
         for process in processes:
-            process.terminate()
+            if process.poll() is None:
+                process.terminate()
         for process in processes:
-            process.wait(timeout=30)
-    failed = [p.args[0] for p in processes if p.returncode not in (0, -15, None)]
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+    failed = [p.args[0] for p in processes if p.returncode not in (0, -2, -15, None)]
     if failed:
         typer.echo(f"Gestopt met een fout / stopped with an error: {failed}", err=True)
         raise typer.Exit(1)
+
+
+@app.command()
+def instance() -> None:
+    """Write the Dagster instance's dagster.yaml into DAGSTER_HOME ($KPI_DATA_DIR/dagster)
+    and open it once: a new PostgreSQL database gets its tables. For a deployment that
+    starts dagster-daemon and dagster-webserver itself (docs/deployment.md)."""
+    from dagster import DagsterInstance
+
+    settings = get_settings()
+    prepare_data_dir(settings)
+    home = ensure_dagster_home(settings)
+    postgres = settings.dagster_postgres_url is not None
+    try:
+        with DagsterInstance.from_config(str(home)):
+            pass
+    except Exception as exc:
+        typer.echo(
+            "De Dagster-instantie kan niet geopend worden / the Dagster instance cannot be "
+            f"opened ({'KPI_DAGSTER_POSTGRES_URL' if postgres else home}): "
+            f"{type(exc).__name__}",
+            err=True,
+        )
+        raise typer.Exit(1) from exc
+    storage = "PostgreSQL (KPI_DAGSTER_POSTGRES_URL)" if postgres else f"SQLite ({home})"
+    typer.echo(f"DAGSTER_HOME={home}\nRuns en gebeurtenissen in / runs and events in: {storage}")
 
 
 def main() -> None:  # pragma: no cover - console entry point

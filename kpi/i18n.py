@@ -249,8 +249,8 @@ MESSAGES.update(
             "en": "Too many failed attempts. Try again in {seconds} seconds.",
         },
         "login_unmapped": {
-            "nl": "Uw account heeft (nog) geen rol op dit platform. Vraag de netwerkcoördinator om toegang.",
-            "en": "Your account has no role on this platform (yet). Ask the network coordinator for access.",
+            "nl": "Uw account {email} heeft (nog) geen rol op dit platform: u ziet hier niets. Vraag de netwerkcoördinator om toegang, of meld u af en aan met een ander account.",
+            "en": "Your account {email} has no role on this platform (yet): you see nothing here. Ask the network coordinator for access, or log out and in with another account.",
         },
         "logout": {"nl": "Afmelden", "en": "Log out"},
         "signed_in_as": {"nl": "Aangemeld als {email}", "en": "Logged in as {email}"},
@@ -506,6 +506,10 @@ MESSAGES.update(
         "bound_at_least": {"nl": "van minstens {limit}", "en": "of at least {limit}"},
         "bound_at_most": {"nl": "van hoogstens {limit}", "en": "of at most {limit}"},
         "and": {"nl": "en ", "en": "and "},
+        "expected_postgres_url": {
+            "nl": "verwacht een PostgreSQL-URL die begint met postgresql+psycopg2:// (het stuurprogramma van dagster-postgres), bv. postgresql+psycopg2://dagster:wachtwoord@db:5432/dagster",
+            "en": "expected a PostgreSQL URL starting with postgresql+psycopg2:// (the driver dagster-postgres uses), e.g. postgresql+psycopg2://dagster:password@db:5432/dagster",
+        },
         "data_dir_not_a_directory": {
             "nl": "KPI_DATA_DIR: {path} is geen map maar een bestand.",
             "en": "KPI_DATA_DIR: {path} is a file, not a directory.",

@@ -8,12 +8,13 @@ import tempfile
 from functools import cache
 from pathlib import Path
 
-from pydantic import Field, SecretStr, ValidationError
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from kpi.i18n import LANGUAGES, both_languages, message
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+POSTGRES_URL_PREFIX = "postgresql+psycopg2://"
 
 
 class Settings(BaseSettings):
@@ -27,7 +28,8 @@ class Settings(BaseSettings):
     ``KPI_UPLOAD_CHECK_SECONDS``, ``KPI_UPLOAD_CHECK_MEMORY_MB``, ``KPI_TRUST_FORWARDED_FOR``
     (see docs/security.md), and the reminders' ``KPI_SMTP_HOST``, ``KPI_SMTP_PORT``,
     ``KPI_SMTP_USER``, ``KPI_SMTP_PASSWORD``, ``KPI_SMTP_FROM``, ``KPI_SMTP_STARTTLS``,
-    ``KPI_REMINDER_DAYS_BEFORE_CLOSE`` (see docs/coordination.md).
+    ``KPI_REMINDER_DAYS_BEFORE_CLOSE`` (see docs/coordination.md), and
+    ``KPI_DAGSTER_POSTGRES_URL`` (see docs/deployment.md).
     """
 
     model_config = SettingsConfigDict(env_prefix="KPI_", extra="ignore")
@@ -65,6 +67,18 @@ class Settings(BaseSettings):
     reminder_days_before_close: int = Field(default=5, ge=0, le=27)
     """The reminder schedule writes to every late factory this many days before the
     open month's close day."""
+    dagster_postgres_url: SecretStr | None = None
+    """Keep Dagster's runs, events and schedules in this PostgreSQL database
+    (``postgresql+psycopg2://user:password@host:5432/dagster``) instead of SQLite files
+    in the data directory: what a production deployment does (docs/deployment.md)."""
+
+    @field_validator("dagster_postgres_url")
+    @classmethod
+    def _psycopg2_driver(cls, url: SecretStr | None) -> SecretStr | None:
+        # SQLAlchemy 2.1 maps a bare postgresql:// to psycopg 3; dagster-postgres ships psycopg2
+        if url is not None and not url.get_secret_value().startswith(POSTGRES_URL_PREFIX):
+            raise ValueError(f"must start with {POSTGRES_URL_PREFIX}")
+        return url
 
     @property
     def register_managed_elsewhere(self) -> bool:
@@ -153,12 +167,18 @@ def read_config_yaml(path: Path, setting: str) -> object:
         ) from exc
 
 
+EXPECTED = {"dagster_postgres_url": "expected_postgres_url"}
+"""What a setting must be when its type and bounds do not say it, as a message key."""
+SECRET_SETTINGS = {"pseudonym_key", "smtp_password", "dagster_postgres_url"}
+"""Settings whose value an error message never repeats (a password, a key)."""
 BOUNDS = {"gt": "bound_greater_than", "ge": "bound_at_least", "le": "bound_at_most"}
 
 
 def _expected(name: str, error: dict, lang: str) -> str:
     """What setting ``name`` must be, from its type and bounds, in ``lang``: "verwacht een
     geheel getal groter dan 0" (Pydantic's own English wording for other kinds of field)."""
+    if name in EXPECTED:
+        return message(EXPECTED[name], lang)
     field = Settings.model_fields.get(name)
     kinds = {int: "expected_whole_number", float: "expected_number", bool: "expected_true_false"}
     if field is None or field.annotation not in kinds:
@@ -194,7 +214,7 @@ def get_settings() -> Settings:
                     "setting_invalid",
                     lang,
                     setting=f"KPI_{name.upper()}",
-                    value=error.get("input", ""),
+                    value="***" if name in SECRET_SETTINGS else error.get("input", ""),
                     expected=_expected(name, error, lang),
                 )
                 for lang in LANGUAGES
@@ -255,6 +275,26 @@ def _make_tree_private(root: Path) -> None:
                 continue
 
 
+POSTGRES_STORAGE = """
+# KPI_DAGSTER_POSTGRES_URL is set: runs, events and schedules live in PostgreSQL
+# (docs/deployment.md). Dagster reads the URL from the environment; it is never written here.
+storage:
+  postgres:
+    postgres_url:
+      env: KPI_DAGSTER_POSTGRES_URL
+"""
+
+
+def dagster_instance_yaml(settings: Settings) -> str:
+    """The ``dagster.yaml`` of this deployment's instance: pipelines/dagster.yaml (run
+    queue, run monitoring), with its storage in PostgreSQL when
+    ``KPI_DAGSTER_POSTGRES_URL`` is set and in SQLite under ``DAGSTER_HOME`` otherwise."""
+    config = (REPO_ROOT / "pipelines" / "dagster.yaml").read_text()
+    if settings.dagster_postgres_url is not None:
+        config += POSTGRES_STORAGE
+    return config
+
+
 def ensure_dagster_home(settings: Settings) -> Path:
     """Create the local Dagster instance directory with its ``dagster.yaml`` and return it.
 
@@ -264,8 +304,8 @@ def ensure_dagster_home(settings: Settings) -> Path:
     home = settings.dagster_home
     home.mkdir(parents=True, exist_ok=True)
     config = home / "dagster.yaml"
-    template = REPO_ROOT / "pipelines" / "dagster.yaml"
-    if not config.exists() or config.read_text() != template.read_text():
-        config.write_text(template.read_text())
+    wanted = dagster_instance_yaml(settings)
+    if not config.exists() or config.read_text() != wanted:
+        config.write_text(wanted)
     os.environ.setdefault("DAGSTER_HOME", str(home))
     return home

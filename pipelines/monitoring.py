@@ -1,7 +1,7 @@
 """Runs whose process died: found and failed, so that the next run can start.
 
 Dagster's own run monitoring (``run_monitoring`` in pipelines/dagster.yaml, done by the
-daemon of ``dagster dev``) fails a run stuck while starting and any run past its maximum
+daemon of ``dg dev``) fails a run stuck while starting and any run past its maximum
 run time; the default run launcher cannot tell whether a started run's process is alive.
 This module can: every monthly-cycle run records its process (``kpi/process``: host,
 process id and the process's start time, so a reused process id is not mistaken for
