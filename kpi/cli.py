@@ -714,11 +714,23 @@ def bench(
 
 
 @app.command()
+def worker() -> None:
+    """Start the monthly cycle as soon as files or requests wait (until Ctrl-C)."""
+    import logging
+
+    from pipelines.worker import serve as serve_runs
+
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(message)s")
+    serve_runs(get_settings())
+
+
+@app.command()
 def serve(
     dagster_port: Annotated[int, typer.Option(help="Port of the Dagster UI")] = 3000,
     app_port: Annotated[int, typer.Option(help="Port of the dashboards")] = 8501,
 ) -> None:
-    """Run the Dagster UI (with the landing-zone sensor) and the dashboards until Ctrl-C."""
+    """Run the Dagster UI (with the landing-zone sensor), the run worker and the
+    dashboards until Ctrl-C."""
     import subprocess
     import time
 
@@ -734,6 +746,8 @@ def serve(
             [str(bin_dir / "dagster"), "dev", "-w", "workspace.yaml", "-p", str(dagster_port)],
             cwd=REPO_ROOT,
         ),
+        # starts a run within a fraction of a second of an upload (pipelines/worker.py)
+        subprocess.Popen([str(bin_dir / "kpi"), "worker"], cwd=REPO_ROOT),
         subprocess.Popen(
             [
                 str(bin_dir / "streamlit"),

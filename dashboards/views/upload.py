@@ -88,7 +88,12 @@ for file in files or []:
 titles = {d: c.title(lang()) for d, c in contracts.items()}
 
 
-@st.fragment(run_every=session.REFRESH_SECONDS)
+# while the user's files are being processed the list looks every second, so that it says
+# "processing done" within a second of the run (the run worker takes a few seconds)
+refresh = session.WAITING_REFRESH_SECONDS if data.waiting_files(viewer) else session.REFRESH_SECONDS
+
+
+@st.fragment(run_every=refresh)
 def history() -> None:
     """The factory's files: those still being processed, then every stored one; it
     updates itself, and says so when a file it was waiting for has been processed."""
@@ -106,7 +111,11 @@ def history() -> None:
                 f"{plain(w['file_name'])} ({titles.get(w['dataset'], '')})" for w in waiting
             )
             + " — "
-            + t("waiting_updates", seconds=session.REFRESH_SECONDS),
+            + (
+                t("waiting_updates_second")
+                if refresh == 1
+                else t("waiting_updates", seconds=refresh)
+            ),
             icon=":material/hourglass_top:",
         )
     try:
