@@ -700,6 +700,9 @@ def bench(
         Path | None, typer.Option(help="JSON results (default in the data dir)")
     ] = None,
     keep: Annotated[bool, typer.Option(help="Keep the generated data")] = False,
+    large_factories: Annotated[
+        int, typer.Option(help="Factories of the second, larger cycle (0: none)")
+    ] = 5000,
 ) -> None:
     """Measure the platform: a full cycle, the DuckDB reference, queries, single files."""
     from kpi.bench import run_benchmark
@@ -707,7 +710,9 @@ def bench(
     settings = get_settings()
     workdir = settings.data_dir / "bench" / "work"
     target = output or settings.data_dir / "bench" / "results.json"
-    results = run_benchmark(factories, months, history_months, workdir, target, keep)
+    results = run_benchmark(
+        factories, months, history_months, workdir, target, keep, large_factories
+    )
     typer.echo(f"\n{target}")
     if not all(v["met"] for v in results["targets"].values()):
         raise typer.Exit(1)
