@@ -103,6 +103,13 @@ def history() -> None:
     now_waiting = {(w["dataset"], w["file_name"], str(w["received_at"])) for w in waiting}
     st.session_state["upload-waiting"] = now_waiting
     if was_waiting - now_waiting:
+        # said until the user's next upload is being processed, not for one refresh only
+        st.session_state["upload-done"] = True
+        if not now_waiting and refresh != session.REFRESH_SECONDS:
+            st.rerun(scope="app")  # nothing waits any more: back to the slower refresh
+    elif now_waiting:
+        st.session_state["upload-done"] = False
+    if st.session_state.get("upload-done"):
         st.success(t("processing_done"), icon=":material/task_alt:")
     if waiting:
         st.info(
