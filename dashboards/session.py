@@ -19,7 +19,12 @@ from dashboards.ui import long_date, t
 log = logging.getLogger("dashboards")
 
 REFRESH_SECONDS = 10
-"""How often an open page looks whether the pipeline has published a new snapshot."""
+"""How often the upload page's list of files updates itself while nothing waits."""
+WAITING_REFRESH_SECONDS = 1
+"""How often it looks while the user's files are being processed (a run takes seconds)."""
+FOLLOW_SECONDS = 2
+"""How often an open page looks whether the pipeline has published a new snapshot (one
+``stat`` of the snapshot file): new own figures show within seconds of the run."""
 
 
 def viewer(*roles: str) -> Viewer:
@@ -47,9 +52,9 @@ def snapshot_info(current: Viewer) -> dict:
 SNAPSHOT_KEY = "_snapshot_identity"
 
 
-@st.fragment(run_every=REFRESH_SECONDS)
+@st.fragment(run_every=FOLLOW_SECONDS)
 def follow_snapshot() -> None:
-    """Every few seconds: when the pipeline has published a new snapshot since this page
+    """Every two seconds: when the pipeline has published a new snapshot since this page
     was drawn, draw the page again with it (nobody needs to press F5)."""
     try:
         identity = data.snapshot_identity()

@@ -740,6 +740,9 @@ def bench(
         Path | None, typer.Option(help="JSON results (default in the data dir)")
     ] = None,
     keep: Annotated[bool, typer.Option(help="Keep the generated data")] = False,
+    large_factories: Annotated[
+        int, typer.Option(help="Factories of the second, larger cycle (0: none)")
+    ] = 5000,
 ) -> None:
     """Measure the platform: a full cycle, the DuckDB reference, queries, single files."""
     from kpi.bench import run_benchmark
@@ -747,10 +750,23 @@ def bench(
     settings = get_settings()
     workdir = settings.data_dir / "bench" / "work"
     target = output or settings.data_dir / "bench" / "results.json"
-    results = run_benchmark(factories, months, history_months, workdir, target, keep)
+    results = run_benchmark(
+        factories, months, history_months, workdir, target, keep, large_factories
+    )
     typer.echo(f"\n{target}")
     if not all(v["met"] for v in results["targets"].values()):
         raise typer.Exit(1)
+
+
+@app.command()
+def worker() -> None:
+    """Start the monthly cycle as soon as files or requests wait (until Ctrl-C)."""
+    import logging
+
+    from pipelines.worker import serve as serve_runs
+
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(message)s")
+    serve_runs(get_settings())
 
 
 @app.command()
@@ -758,7 +774,8 @@ def serve(
     dagster_port: Annotated[int, typer.Option(help="Port of the Dagster UI")] = 3000,
     app_port: Annotated[int, typer.Option(help="Port of the dashboards")] = 8501,
 ) -> None:
-    """Run the Dagster UI (with the landing-zone sensor) and the dashboards until Ctrl-C."""
+    """Run the Dagster UI (with the landing-zone sensor), the run worker and the
+    dashboards until Ctrl-C."""
     import subprocess
     import time
 
@@ -777,6 +794,8 @@ def serve(
             [str(bin_dir / "dg"), "dev", "-w", "workspace.yaml", "-p", str(dagster_port)],
             cwd=REPO_ROOT,
         ),
+        # starts a run within a fraction of a second of an upload (pipelines/worker.py)
+        subprocess.Popen([str(bin_dir / "kpi"), "worker"], cwd=REPO_ROOT),
         subprocess.Popen(
             [
                 str(bin_dir / "streamlit"),

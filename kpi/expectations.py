@@ -163,6 +163,12 @@ def _context() -> Any:
     return context
 
 
+def warm_up() -> None:
+    """Import Great Expectations and create its context now: a long-lived process (the
+    run worker) pays the seconds of GX's import before its first run, not in it."""
+    _context()
+
+
 _definitions: dict[str, Any] = {}
 
 
@@ -253,6 +259,15 @@ def _run_polars(compiled: list[CompiledExpectation], prepared: pl.DataFrame) -> 
     return failures
 
 
+def _fingerprint(compiled: list[CompiledExpectation]) -> str:
+    return hashlib.sha256(repr(compiled).encode()).hexdigest()[:12]
+
+
+def suite_fingerprint(contract: DatasetContract, current_month: dt.date) -> str:
+    """Changes when the contract's suite does (its rules, or the month they refer to)."""
+    return _fingerprint(compile_contract(contract, current_month))
+
+
 def run_suite(
     contract: DatasetContract,
     frame: pl.DataFrame,
@@ -272,7 +287,7 @@ def run_suite(
     compiled = compile_contract(contract, current_month)
     if engine == "polars" and polars_supports(contract):
         return _run_polars(compiled, add_derived_columns(frame, contract))
-    fingerprint = hashlib.sha256(repr(compiled).encode()).hexdigest()[:12]
+    fingerprint = _fingerprint(compiled)
     prepared = add_derived_columns(frame, contract).to_pandas()
     with _GX_LOCK:
         definition = _validation_definition(f"{contract.name}-{fingerprint}", compiled)

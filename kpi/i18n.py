@@ -678,6 +678,10 @@ MESSAGES.update(
             "nl": "deze lijst werkt zichzelf bij (elke {seconds} seconden)",
             "en": "this list updates itself (every {seconds} seconds)",
         },
+        "waiting_updates_second": {
+            "nl": "deze lijst werkt zichzelf elke seconde bij",
+            "en": "this list updates itself every second",
+        },
         "snapshot_updated": {
             "nl": "Nieuwe cijfers gepubliceerd: de pagina is bijgewerkt.",
             "en": "New figures published: the page has been updated.",

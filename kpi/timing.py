@@ -35,3 +35,8 @@ def write_if_requested() -> None:
     target = os.environ.get("KPI_TIMINGS_FILE")
     if target:
         Path(target).write_text(json.dumps(recorded(), indent=2))
+
+
+def reset() -> None:
+    """Start counting afresh (a long-lived process, before each run)."""
+    _seconds.clear()

@@ -12,10 +12,13 @@ from __future__ import annotations
 
 import os
 import socket
+import time
+from pathlib import Path
 
 import dagster as dg
 
 from kpi.i18n import both_languages
+from kpi.settings import Settings
 
 PROCESS_TAG = "kpi/process"
 LIVE_STATUSES = [dg.DagsterRunStatus.STARTING, dg.DagsterRunStatus.STARTED]
@@ -77,3 +80,36 @@ def fail_dead_runs(instance: dg.DagsterInstance, job_name: str) -> list[str]:
             )
             failed.append(run.run_id)
     return failed
+
+
+WORKER_FILE = "run-worker"
+"""In the Dagster home: the identity of the live run worker (``pipelines.worker``)."""
+WORKER_STALE_SECONDS = 30.0
+"""A worker that has not looked at the landing zone for this long (outside a run) is
+not counted on: the sensor starts the runs again."""
+
+
+def announce_worker(home: Path) -> Path:
+    """Say that this process is the run worker (and is looking now); return the file."""
+    path = home / WORKER_FILE
+    identity = this_process()
+    if not path.exists() or path.read_text(encoding="ascii") != identity:
+        tmp = path.with_name(f".{WORKER_FILE}-{os.getpid()}")
+        tmp.write_text(identity, encoding="ascii")
+        os.replace(tmp, path)
+    else:
+        os.utime(path)
+    return path
+
+
+def live_worker(settings: Settings) -> str | None:
+    """The identity of a run worker that is alive and looking, or None."""
+    path = settings.dagster_home / WORKER_FILE
+    try:
+        identity = path.read_text(encoding="ascii")
+        age = time.time() - path.stat().st_mtime
+    except FileNotFoundError:
+        return None
+    if age > WORKER_STALE_SECONDS or process_is_gone(identity):
+        return None
+    return identity

@@ -90,7 +90,12 @@ for file in files or []:
 titles = {d: c.title(lang()) for d, c in contracts.items()}
 
 
-@st.fragment(run_every=session.REFRESH_SECONDS)
+# while the user's files are being processed the list looks every second, so that it says
+# "processing done" within a second of the run (the run worker takes a few seconds)
+refresh = session.WAITING_REFRESH_SECONDS if data.waiting_files(viewer) else session.REFRESH_SECONDS
+
+
+@st.fragment(run_every=refresh)
 def history() -> None:
     """The factory's files: those still being processed, then every stored one; it
     updates itself, and says so when a file it was waiting for has been processed."""
@@ -100,6 +105,13 @@ def history() -> None:
     now_waiting = {(w["dataset"], w["file_name"], str(w["received_at"])) for w in waiting}
     st.session_state["upload-waiting"] = now_waiting
     if was_waiting - now_waiting:
+        # said until the user's next upload is being processed, not for one refresh only
+        st.session_state["upload-done"] = True
+        if not now_waiting and refresh != session.REFRESH_SECONDS:
+            st.rerun(scope="app")  # nothing waits any more: back to the slower refresh
+    elif now_waiting:
+        st.session_state["upload-done"] = False
+    if st.session_state.get("upload-done"):
         st.success(t("processing_done"), icon=":material/task_alt:")
     if waiting:
         st.info(
@@ -108,7 +120,11 @@ def history() -> None:
                 f"{plain(w['file_name'])} ({titles.get(w['dataset'], '')})" for w in waiting
             )
             + " — "
-            + t("waiting_updates", seconds=session.REFRESH_SECONDS),
+            + (
+                t("waiting_updates_second")
+                if refresh == 1
+                else t("waiting_updates", seconds=refresh)
+            ),
             icon=":material/hourglass_top:",
         )
     try:

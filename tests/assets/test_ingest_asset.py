@@ -86,3 +86,40 @@ def test_nothing_waiting_still_materialises_and_checks(settings):
     result = dg.materialize([ingest_submissions], resources=build_resources(settings))
     assert result.success
     assert all(c.passed for c in result.get_asset_check_evaluations())
+
+
+def test_a_table_the_run_did_not_change_keeps_its_checked_result(settings, make_file):
+    submit(make_file("quality"), "quality", "F01", settings)
+    submit(make_file("people"), "people", "F01", settings)
+    with dg.instance_for_test() as instance:
+        first = dg.materialize(
+            [ingest_submissions], resources=build_resources(settings), instance=instance
+        )
+        submit(make_file("quality", "F04"), "quality", "F04", settings)
+        second = dg.materialize(
+            [ingest_submissions], resources=build_resources(settings), instance=instance
+        )
+        # a stored row changed by hand: the state differs, the suite runs and fails
+        with duckdb.connect(str(settings.warehouse_path)) as con:
+            con.execute("UPDATE people SET headcount_start = -1 WHERE period = DATE '2025-12-01'")
+        third = dg.materialize(
+            [ingest_submissions], resources=build_resources(settings), instance=instance
+        )
+
+    def check(result, dataset):
+        (found,) = [
+            c for c in result.get_asset_check_evaluations() if c.asset_key == table_key(dataset)
+        ]
+        return found
+
+    # quality changed in the second run: checked again, all six rows
+    assert check(second, "quality").metadata["rows_checked"].value == 6
+    assert "checked_in_run" not in check(second, "quality").metadata
+    # people did not: the first run's result stands, and says where it was checked
+    people = check(second, "people")
+    assert people.passed
+    assert people.metadata["rows_checked"].value == 3
+    assert people.metadata["checked_in_run"].value == first.run_id
+    assert not check(third, "people").passed
+    assert check(third, "people").metadata["error_rule_failures"].value
+    assert check(third, "quality").metadata["checked_in_run"].value == second.run_id
