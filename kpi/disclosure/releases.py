@@ -172,6 +172,93 @@ def due_months(
     ]
 
 
+_PUBLISHED_SCHEMA = {
+    "indicator": pl.String,
+    "scope": pl.String,
+    "month": pl.Date,
+    "factory": pl.String,
+    "num": pl.Float64,
+    "den": pl.Float64,
+}
+
+
+class PublishedRegion:
+    """The city's figures as published (released or revised, not suppressed), with the
+    values each was made of: what a new figure is checked against for differencing.
+
+    Read once from the warehouse for the months a release needs, and extended with every
+    month released since, so that a history of months is released in one pass without
+    querying the growing ``release_basis`` again for each month."""
+
+    def __init__(self, months: dict[dt.date, pl.DataFrame]) -> None:
+        self._months = months
+        self._bases: dict[dt.date, dict[tuple[str, str], dict[str, float]]] = {}
+
+    @classmethod
+    def load(cls, con: duckdb.DuckDBPyConnection, first: dt.date, last: dt.date) -> PublishedRegion:
+        """What the warehouse has published for the months ``first`` to ``last``."""
+        frame = con.sql(
+            f"""
+            SELECT b.name AS indicator, b.figure_group AS scope, b.period AS month,
+                   b.{PSEUDONYM_COLUMN} AS factory, b.numerator AS num, b.denominator AS den
+            FROM {RELEASE_BASIS} AS b
+            JOIN {REGION_INDICATORS} AS r
+              ON r.period = b.period AND r.indicator = b.name AND r.scope = b.figure_group
+            WHERE b.figure = 'region' AND NOT r.suppressed
+              AND b.period BETWEEN $first AND $last
+            """,
+            params={"first": first, "last": last},
+        ).pl()
+        frame = (
+            frame.cast(_PUBLISHED_SCHEMA)
+            if frame.height
+            else pl.DataFrame(schema=_PUBLISHED_SCHEMA)
+        )
+        return cls(
+            {key[0]: part for key, part in frame.partition_by("month", as_dict=True).items()}
+        )
+
+    def add(self, period: dt.date, figures: Iterable[region.Figure]) -> None:
+        """The figures of ``period`` as just released (the suppressed ones publish nothing)."""
+        basis = _region_basis(f for f in figures if not f.reason)
+        self._months[period] = basis.select(
+            pl.col("name").alias("indicator"),
+            pl.col("figure_group").alias("scope"),
+            pl.col("period").alias("month"),
+            pl.col(PSEUDONYM_COLUMN).alias("factory"),
+            pl.col("numerator").alias("num"),
+            pl.col("denominator").alias("den"),
+        )
+        self._bases.pop(period, None)
+
+    def around(self, period: dt.date) -> pl.DataFrame:
+        """The published figures of the months up to a year before or after ``period``."""
+        parts = [
+            frame
+            for month, frame in self._months.items()
+            if abs(_month_index(month) - _month_index(period)) <= NEIGHBOUR_MONTHS
+        ]
+        return pl.concat(parts) if parts else pl.DataFrame(schema=_PUBLISHED_SCHEMA)
+
+    def basis(self, period: dt.date, indicator: str, scope: str) -> dict[str, float] | None:
+        """factory -> numerator of a figure as it was published, or None when it is not
+        published (never released, or suppressed)."""
+        if period not in self._bases:
+            found: dict[tuple[str, str], dict[str, float]] = {}
+            frame = self._months.get(period)
+            if frame is not None:
+                for name, group, factory, num in frame.select(
+                    "indicator", "scope", "factory", "num"
+                ).iter_rows():
+                    found.setdefault((name, group), {})[factory] = num
+            self._bases[period] = found
+        return self._bases[period].get((indicator, scope)) or None
+
+
+def _month_index(period: dt.date) -> int:
+    return period.year * 12 + period.month - 1
+
+
 # --- computing a month's figures ---------------------------------------------------------
 
 
@@ -205,6 +292,9 @@ def _region_rows(
     status: str,
 ) -> list[dict]:
     expected_in = expected if callable(expected) else (lambda _period: expected)
+    figures = list(figures)
+    # asked once a month: it may read the register
+    coverage = {period: expected_in(period) for period in {f.period for f in figures}}
     return [
         {
             "period": f.period,
@@ -212,7 +302,7 @@ def _region_rows(
             "scope": f.scope,
             "value": None if f.reason else f.value,
             "n": len(f.factories),
-            "coverage_of": expected_in(f.period),
+            "coverage_of": coverage[f.period],
             "suppressed": f.reason is not None,
             "suppressed_reason": f.reason,
             "revision": revision,
@@ -245,6 +335,7 @@ def _differencing_failures(
     period: dt.date,
     found: dict[tuple, region.Figure],
     publication: Publication,
+    published: PublishedRegion,
 ) -> set[tuple[str, str]]:
     """(indicator, scope) of the figures of ``period`` whose difference with the same
     figure published in another month up to a year apart fails the p % rule, on the
@@ -277,20 +368,16 @@ def _differencing_failures(
     )
     con.register("differencing_now", now)
     con.register("differencing_contributors", contributors)
+    con.register("differencing_published", published.around(period))
     try:
         rows = con.execute(
             f"""
             WITH published AS (
-                SELECT b.name AS indicator, b.figure_group AS scope, b.period AS month,
-                       b.{PSEUDONYM_COLUMN} AS factory, b.numerator AS num,
-                       b.denominator AS den
-                FROM {RELEASE_BASIS} AS b
-                JOIN {REGION_INDICATORS} AS r
-                  ON r.period = b.period AND r.indicator = b.name
-                 AND r.scope = b.figure_group
-                WHERE b.figure = 'region' AND NOT r.suppressed AND b.period <> $period
-                  AND b.period BETWEEN $period - INTERVAL {NEIGHBOUR_MONTHS} MONTH
-                                   AND $period + INTERVAL {NEIGHBOUR_MONTHS} MONTH),
+                SELECT indicator, scope, month, factory, num, den
+                FROM differencing_published
+                WHERE month <> $period
+                  AND month BETWEEN $period - INTERVAL {NEIGHBOUR_MONTHS} MONTH
+                                AND $period + INTERVAL {NEIGHBOUR_MONTHS} MONTH),
             figures AS (SELECT DISTINCT indicator, scope, part FROM differencing_now),
             earlier AS (
                 SELECT indicator, scope, 'num' AS part, month, factory, num AS amount
@@ -331,6 +418,7 @@ def _differencing_failures(
     finally:
         con.unregister("differencing_now")
         con.unregister("differencing_contributors")
+        con.unregister("differencing_published")
     return {(indicator, scope) for indicator, scope in rows}
 
 
@@ -339,21 +427,37 @@ def region_figures_of_month(
     period: dt.date,
     publication: Publication,
     contributions: pl.DataFrame | None = None,
+    published: PublishedRegion | None = None,
 ) -> dict[tuple, region.Figure]:
     """The city's figures of ``period`` from the warehouse's current data, with every
     rule applied, including differencing against the figures already published: the
     difference of two published sums of one indicator (a month or a year apart) must
-    itself pass the p % rule, or the newer figure is suppressed."""
+    itself pass the p % rule, or the newer figure is suppressed. ``published``: what is
+    published by now (read from the warehouse when not given)."""
     if contributions is None:
         contributions = region.contributions(con)
+    if published is None:
+        published = _published_around(con, [period])
     month = contributions.filter(pl.col("period") == period)
     found = region.figures(
         month, publication.disclosure, publication.contributor_of, publication.breakdowns
     )
-    for indicator, scope in _differencing_failures(con, period, found, publication):
+    for indicator, scope in _differencing_failures(con, period, found, publication, published):
         found[(period, indicator, scope)].reason = DIFFERENCING  # published until now
-    _guard_changes_against_totals(con, period, found, publication)
+    _guard_changes_against_totals(period, found, publication, published)
     return found
+
+
+def _published_around(con: duckdb.DuckDBPyConnection, periods: list[dt.date]) -> PublishedRegion:
+    """What the warehouse has published that releasing ``periods`` is checked against:
+    the months up to a year around them (and the year before a 12-month change)."""
+    windows = [d.window_months for d in indicator_definitions() if d.kind == "change_12m"]
+    before = max([NEIGHBOUR_MONTHS, *windows])
+    return PublishedRegion.load(
+        con,
+        _months_earlier(min(periods), before),
+        _months_earlier(max(periods), -NEIGHBOUR_MONTHS),
+    )
 
 
 def _published_basis(
@@ -385,10 +489,10 @@ def exposure(
 
 
 def _guard_changes_against_totals(
-    con: duckdb.DuckDBPyConnection,
     period: dt.date,
     found: dict[tuple, region.Figure],
     publication: Publication,
+    published: PublishedRegion,
 ) -> None:
     """A 12-month change published beside the total of its month and the total of a year
     earlier *as published*: the three together reveal the factories outside the change.
@@ -409,7 +513,7 @@ def _guard_changes_against_totals(
             if now is None or now.reason:
                 continue
             year_before = _months_earlier(period, definition.window_months)
-            before = _published_basis(con, year_before, total.name, scope)
+            before = published.basis(year_before, total.name, scope)
             if before is None:
                 continue
             revealed = exposure(now.factories, before, change.factories)
@@ -503,13 +607,98 @@ def close_month(
 ) -> Outcome:
     """Release ``period``: publish its peer statistics and city figures, frozen from now on.
     A month with fewer contributors than the threshold stays unreleased."""
+    return close_months(con, [period], publication, contributions)[0]
+
+
+HISTORY_CHUNK_MONTHS = 12
+"""Months whose peer inputs are read, and whose releases are committed, together when a
+history of months is released in one pass."""
+
+
+def close_months(
+    con: duckdb.DuckDBPyConnection,
+    periods: list[dt.date],
+    publication: Publication,
+    contributions: pl.DataFrame | None = None,
+) -> list[Outcome]:
+    """Release ``periods`` in this order, each exactly as :func:`close_month` would one
+    after the other (each checked against everything published before it, including the
+    months released earlier in this call), but in one pass: what is published is read
+    once and kept up to date in memory, the contributors and peer inputs of many months
+    are read with one query, and a year of releases is committed at a time."""
     ensure_release_tables(con)
-    if period in released_revisions(con):
-        return Outcome(period, "already_released")
-    factories, contributors = month_contributors(con, period, publication.contributor_of)
-    if contributors < publication.disclosure.threshold:
-        return Outcome(period, "too_few", contributors=contributors)
-    inputs = peers.month_inputs(con, period)
+    released = set(released_revisions(con))
+    if contributions is None:
+        contributions = region.contributions(con)
+    rules, contributor_of = publication.disclosure, publication.contributor_of
+    todo = [p for p in dict.fromkeys(periods) if p not in released]
+    outcomes: dict[dt.date, Outcome] = {
+        p: Outcome(p, "already_released") for p in periods if p in released
+    }
+    if not todo:
+        return [outcomes[p] for p in periods]
+    published = _published_around(con, todo)
+    counts = _contributors_of_months(con, todo, contributor_of)
+    for start in range(0, len(todo), HISTORY_CHUNK_MONTHS):
+        chunk = todo[start : start + HISTORY_CHUNK_MONTHS]
+        due = []
+        for period in chunk:
+            factories, contributors = counts.get(period, (0, 0))
+            if contributors < rules.threshold:
+                outcomes[period] = Outcome(period, "too_few", contributors=contributors)
+            else:
+                due.append(period)
+        if not due:
+            continue
+        inputs_of = peers.inputs_of_months(con, due)
+        con.execute("BEGIN TRANSACTION")
+        try:
+            for period in due:
+                factories, contributors = counts[period]
+                outcomes[period] = _release(
+                    con,
+                    period,
+                    publication,
+                    contributions,
+                    published,
+                    inputs_of[period],
+                    factories,
+                    contributors,
+                )
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+    return [outcomes[p] for p in periods]
+
+
+def _contributors_of_months(
+    con: duckdb.DuckDBPyConnection, periods: list[dt.date], contributor_of: dict[str, str]
+) -> dict[dt.date, tuple[int, int]]:
+    """Month -> (factories, distinct contributors) with any KPI of that month."""
+    rows = con.execute(
+        f"SELECT period, list(DISTINCT {PSEUDONYM_COLUMN}) FROM {FACTORY_KPIS} "
+        "WHERE list_contains(?, period) AND value IS NOT NULL GROUP BY period",
+        [periods],
+    ).fetchall()
+    return {
+        period: (len(factories), contributor_count(factories, contributor_of))
+        for period, factories in rows
+    }
+
+
+def _release(
+    con: duckdb.DuckDBPyConnection,
+    period: dt.date,
+    publication: Publication,
+    contributions: pl.DataFrame,
+    published: PublishedRegion,
+    inputs: pl.DataFrame,
+    factories: int,
+    contributors: int,
+) -> Outcome:
+    """Release one month, inside the caller's transaction, and add what it published to
+    ``published``."""
     statistics = peers.statistics_of_month(
         inputs, publication.disclosure, publication.contributor_of
     ).values()
@@ -523,29 +712,24 @@ def close_month(
         pl.col("value").alias("numerator"),
         pl.lit(None, pl.Float64).alias("denominator"),
     )
-    figures = region_figures_of_month(con, period, publication, contributions).values()
+    figures = region_figures_of_month(con, period, publication, contributions, published).values()
     peer_rows = _peer_rows(period, statistics, 0, RELEASED)
     region_rows = _region_rows(figures, publication.expected_factories, 0, RELEASED)
-    con.execute("BEGIN TRANSACTION")
-    try:
-        _insert(con, PEER_STATS, peer_rows)
-        _insert(con, PEER_STATS_HISTORY, peer_rows)
-        _insert(con, REGION_INDICATORS, region_rows)
-        _insert(con, REGION_INDICATORS_HISTORY, region_rows)
-        _insert(con, RELEASE_BASIS, peer_basis)
-        _insert(con, RELEASE_BASIS, _region_basis(figures))
-        outcome = Outcome(
-            period,
-            "released",
-            revision=0,
-            published=sum(not r["suppressed"] for r in peer_rows + region_rows),
-            contributors=contributors,
-        )
-        _log(con, period, 0, "release", publication, outcome, factories)
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
+    _insert(con, PEER_STATS, peer_rows)
+    _insert(con, PEER_STATS_HISTORY, peer_rows)
+    _insert(con, REGION_INDICATORS, region_rows)
+    _insert(con, REGION_INDICATORS_HISTORY, region_rows)
+    _insert(con, RELEASE_BASIS, peer_basis)
+    _insert(con, RELEASE_BASIS, _region_basis(figures))
+    published.add(period, figures)
+    outcome = Outcome(
+        period,
+        "released",
+        revision=0,
+        published=sum(not r["suppressed"] for r in peer_rows + region_rows),
+        contributors=contributors,
+    )
+    _log(con, period, 0, "release", publication, outcome, factories)
     return outcome
 
 
@@ -742,8 +926,10 @@ def _carry_out(con, publication_for, on, requests, revise_all):
     contributions = region.contributions(con)
     outcomes: list[Outcome] = []
     by_close_day = publication_for("close day")
-    for period in due_months(con, on, by_close_day.disclosure):
-        outcomes.append(close_month(con, period, by_close_day, contributions))
+    # a history of months (a new deployment) is released in one pass, oldest first
+    outcomes += close_months(
+        con, due_months(con, on, by_close_day.disclosure), by_close_day, contributions
+    )
     done = []
     for request in requests or []:
         asked = publication_for(request.requested_by)
