@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import duckdb
+import numpy as np
 import polars as pl
 
 from kpi.contracts import indicator_definitions
@@ -172,35 +173,37 @@ def due_months(
     ]
 
 
-_PUBLISHED_SCHEMA = {
-    "indicator": pl.String,
-    "scope": pl.String,
-    "month": pl.Date,
-    "factory": pl.String,
-    "num": pl.Float64,
-    "den": pl.Float64,
-}
-
-
 class PublishedRegion:
     """The city's figures as published (released or revised, not suppressed), with the
     values each was made of: what a new figure is checked against for differencing.
 
     Read once from the warehouse for the months a release needs, and extended with every
     month released since, so that a history of months is released in one pass without
-    querying the growing ``release_basis`` again for each month."""
+    querying the growing ``release_basis`` again for each month. Factories are numbered,
+    and each figure's parts kept as arrays, so that differencing is arithmetic."""
 
-    def __init__(self, months: dict[dt.date, pl.DataFrame]) -> None:
-        self._months = months
-        self._bases: dict[dt.date, dict[tuple[str, str], dict[str, float]]] = {}
+    def __init__(self) -> None:
+        self.names: list[str] = []
+        """factory number -> its pseudonym."""
+        self._number: dict[str, int] = {}
+        self._months: dict[dt.date, dict[tuple[str, str, str], tuple[np.ndarray, np.ndarray]]]
+        self._months = {}
+
+    def number(self, factory: str) -> int:
+        """The number of ``factory`` (a new one gets the next)."""
+        found = self._number.get(factory)
+        if found is None:
+            found = self._number[factory] = len(self.names)
+            self.names.append(factory)
+        return found
 
     @classmethod
     def load(cls, con: duckdb.DuckDBPyConnection, first: dt.date, last: dt.date) -> PublishedRegion:
         """What the warehouse has published for the months ``first`` to ``last``."""
         frame = con.sql(
             f"""
-            SELECT b.name AS indicator, b.figure_group AS scope, b.period AS month,
-                   b.{PSEUDONYM_COLUMN} AS factory, b.numerator AS num, b.denominator AS den
+            SELECT b.period, b.name, b.figure_group, b.{PSEUDONYM_COLUMN},
+                   b.numerator, b.denominator
             FROM {RELEASE_BASIS} AS b
             JOIN {REGION_INDICATORS} AS r
               ON r.period = b.period AND r.indicator = b.name AND r.scope = b.figure_group
@@ -209,50 +212,55 @@ class PublishedRegion:
             """,
             params={"first": first, "last": last},
         ).pl()
-        frame = (
-            frame.cast(_PUBLISHED_SCHEMA)
-            if frame.height
-            else pl.DataFrame(schema=_PUBLISHED_SCHEMA)
-        )
-        return cls(
-            {key[0]: part for key, part in frame.partition_by("month", as_dict=True).items()}
-        )
+        published = cls()
+        if frame.height:
+            for (period,), month in frame.partition_by("period", as_dict=True).items():
+                published._add_basis(period, month)
+        return published
 
     def add(self, period: dt.date, figures: Iterable[region.Figure]) -> None:
         """The figures of ``period`` as just released (the suppressed ones publish nothing)."""
-        basis = _region_basis(f for f in figures if not f.reason)
-        self._months[period] = basis.select(
-            pl.col("name").alias("indicator"),
-            pl.col("figure_group").alias("scope"),
-            pl.col("period").alias("month"),
-            pl.col(PSEUDONYM_COLUMN).alias("factory"),
-            pl.col("numerator").alias("num"),
-            pl.col("denominator").alias("den"),
-        )
-        self._bases.pop(period, None)
+        self._add_basis(period, _region_basis(f for f in figures if not f.reason))
 
-    def around(self, period: dt.date) -> pl.DataFrame:
-        """The published figures of the months up to a year before or after ``period``."""
-        parts = [
-            frame
-            for month, frame in self._months.items()
-            if abs(_month_index(month) - _month_index(period)) <= NEIGHBOUR_MONTHS
+    def _add_basis(self, period: dt.date, basis: pl.DataFrame) -> None:
+        """Keep ``basis`` (rows of ``release_basis``) of ``period``: per indicator, scope
+        and part (``num``, ``den``), the factories' numbers and their amounts."""
+        parts: dict[tuple[str, str, str], tuple[np.ndarray, np.ndarray]] = {}
+        for (indicator, scope), rows in basis.partition_by(
+            "name", "figure_group", as_dict=True
+        ).items():
+            for part, column in (("num", "numerator"), ("den", "denominator")):
+                given = rows.filter(pl.col(column).is_not_null())
+                if given.height:
+                    numbers = np.fromiter(
+                        (self.number(f) for f in given[PSEUDONYM_COLUMN]),
+                        dtype=np.int64,
+                        count=given.height,
+                    )
+                    parts[(indicator, scope, part)] = (numbers, given[column].to_numpy())
+        self._months[period] = parts
+
+    def parts_around(
+        self, period: dt.date, key: tuple[str, str, str]
+    ) -> list[tuple[np.ndarray, np.ndarray]]:
+        """(factory numbers, amounts) of the figure part ``key`` (indicator, scope, part)
+        as published in each other month up to a year before or after ``period``."""
+        return [
+            parts[key]
+            for month, parts in sorted(self._months.items())
+            if month != period
+            and abs(_month_index(month) - _month_index(period)) <= NEIGHBOUR_MONTHS
+            and key in parts
         ]
-        return pl.concat(parts) if parts else pl.DataFrame(schema=_PUBLISHED_SCHEMA)
 
     def basis(self, period: dt.date, indicator: str, scope: str) -> dict[str, float] | None:
         """factory -> numerator of a figure as it was published, or None when it is not
         published (never released, or suppressed)."""
-        if period not in self._bases:
-            found: dict[tuple[str, str], dict[str, float]] = {}
-            frame = self._months.get(period)
-            if frame is not None:
-                for name, group, factory, num in frame.select(
-                    "indicator", "scope", "factory", "num"
-                ).iter_rows():
-                    found.setdefault((name, group), {})[factory] = num
-            self._bases[period] = found
-        return self._bases[period].get((indicator, scope)) or None
+        found = self._months.get(period, {}).get((indicator, scope, "num"))
+        if found is None or not len(found[0]):
+            return None
+        numbers, amounts = found
+        return {self.names[n]: float(a) for n, a in zip(numbers, amounts, strict=True)}
 
 
 def _month_index(period: dt.date) -> int:
@@ -331,7 +339,6 @@ def _region_basis(figures: Iterable[region.Figure]) -> pl.DataFrame:
 
 
 def _differencing_failures(
-    con: duckdb.DuckDBPyConnection,
     period: dt.date,
     found: dict[tuple, region.Figure],
     publication: Publication,
@@ -339,87 +346,58 @@ def _differencing_failures(
 ) -> set[tuple[str, str]]:
     """(indicator, scope) of the figures of ``period`` whose difference with the same
     figure published in another month up to a year apart fails the p % rule, on the
-    numerator or the denominator sum (contributions pooled per contributor)."""
-    now = pl.DataFrame(
-        [
-            (f.indicator, f.scope, part, factory, amount)
-            for f in found.values()
-            if not f.reason
-            for part, amounts in (("num", f.factories), ("den", f.denominators))
-            for factory, amount in amounts.items()
-        ],
-        schema={
-            "indicator": pl.String,
-            "scope": pl.String,
-            "part": pl.String,
-            "factory": pl.String,
-            "now": pl.Float64,
-        },
-        orient="row",
+    numerator or the denominator sum (contributions pooled per contributor).
+
+    Per figure and part, each published month is a row of differences over every
+    factory (one missing on a side counts 0 there); a row's differences are pooled per
+    contributor, and the rule compares the largest change with those beyond the two
+    largest."""
+    share = publication.disclosure.p_percent / 100
+    failing: set[tuple[str, str]] = set()
+    pooling: tuple[np.ndarray, np.ndarray] | None = None
+    for figure in found.values():
+        if figure.reason:
+            continue
+        for part, amounts in (("num", figure.factories), ("den", figure.denominators)):
+            if not amounts or (figure.indicator, figure.scope) in failing:
+                continue
+            earlier = published.parts_around(period, (figure.indicator, figure.scope, part))
+            if not earlier:
+                continue
+            numbers = np.fromiter(
+                (published.number(f) for f in amounts), dtype=np.int64, count=len(amounts)
+            )
+            width = len(published.names)
+            if pooling is None or len(pooling[0]) != width:
+                pooling = _pooling(published.names, publication.contributor_of)
+            differences = np.zeros((len(earlier), width))
+            differences[:] = np.bincount(
+                numbers,
+                weights=np.fromiter(amounts.values(), dtype=float, count=len(amounts)),
+                minlength=width,
+            )
+            for row, (then, then_amounts) in enumerate(earlier):
+                differences[row, then] -= then_amounts
+            order, starts = pooling
+            sizes = np.abs(np.add.reduceat(differences[:, order], starts, axis=1))
+            sizes = -np.sort(-sizes, axis=1)  # largest first
+            largest, others = sizes[:, 0], sizes[:, 2:].sum(axis=1)
+            if np.any((largest > 0) & (others < share * largest)):
+                failing.add((figure.indicator, figure.scope))
+    return failing
+
+
+def _pooling(factories: list[str], contributor_of: dict[str, str]) -> tuple[np.ndarray, np.ndarray]:
+    """The order of ``factories`` that puts each contributor's together, and where each
+    contributor starts in it (for ``np.add.reduceat``)."""
+    number: dict[str, int] = {}
+    pooled_by = np.fromiter(
+        (number.setdefault(contributor_of.get(f, f), len(number)) for f in factories),
+        dtype=np.int64,
+        count=len(factories),
     )
-    if now.height == 0:
-        return set()
-    contributors = pl.DataFrame(
-        {
-            "factory": list(publication.contributor_of),
-            "contributor": list(publication.contributor_of.values()),
-        },
-        schema={"factory": pl.String, "contributor": pl.String},
-    )
-    con.register("differencing_now", now)
-    con.register("differencing_contributors", contributors)
-    con.register("differencing_published", published.around(period))
-    try:
-        rows = con.execute(
-            f"""
-            WITH published AS (
-                SELECT indicator, scope, month, factory, num, den
-                FROM differencing_published
-                WHERE month <> $period
-                  AND month BETWEEN $period - INTERVAL {NEIGHBOUR_MONTHS} MONTH
-                                AND $period + INTERVAL {NEIGHBOUR_MONTHS} MONTH),
-            figures AS (SELECT DISTINCT indicator, scope, part FROM differencing_now),
-            earlier AS (
-                SELECT indicator, scope, 'num' AS part, month, factory, num AS amount
-                FROM published WHERE num IS NOT NULL
-                UNION ALL
-                SELECT indicator, scope, 'den', month, factory, den FROM published
-                WHERE den IS NOT NULL),
-            earlier_shown AS (
-                SELECT * FROM earlier SEMI JOIN figures USING (indicator, scope, part)),
-            pairs AS (SELECT DISTINCT indicator, scope, part, month FROM earlier_shown),
-            now_paired AS (
-                SELECT n.indicator, n.scope, n.part, p.month, n.factory, n.now
-                FROM differencing_now AS n JOIN pairs AS p USING (indicator, scope, part)),
-            deltas AS (
-                SELECT indicator, scope, part, month, factory,
-                       coalesce(now, 0) - coalesce(amount, 0) AS delta
-                FROM now_paired FULL JOIN earlier_shown
-                USING (indicator, scope, part, month, factory)),
-            pooled AS (
-                SELECT indicator, scope, part, month,
-                       coalesce(c.contributor, d.factory) AS contributor,
-                       abs(sum(delta)) AS size
-                FROM deltas AS d LEFT JOIN differencing_contributors AS c USING (factory)
-                GROUP BY ALL),
-            ranked AS (
-                SELECT *, row_number() OVER (
-                    PARTITION BY indicator, scope, part, month ORDER BY size DESC) AS place
-                FROM pooled),
-            tested AS (
-                SELECT indicator, scope, max(size) FILTER (WHERE place = 1) AS largest,
-                       coalesce(sum(size) FILTER (WHERE place > 2), 0) AS others
-                FROM ranked GROUP BY indicator, scope, part, month)
-            SELECT DISTINCT indicator, scope FROM tested
-            WHERE largest > 0 AND others < $share * largest
-            """,
-            {"period": period, "share": publication.disclosure.p_percent / 100},
-        ).fetchall()
-    finally:
-        con.unregister("differencing_now")
-        con.unregister("differencing_contributors")
-        con.unregister("differencing_published")
-    return {(indicator, scope) for indicator, scope in rows}
+    order = np.argsort(pooled_by, kind="stable")
+    return order, np.flatnonzero(np.diff(pooled_by[order], prepend=-1))
 
 
 def region_figures_of_month(
@@ -442,7 +420,7 @@ def region_figures_of_month(
     found = region.figures(
         month, publication.disclosure, publication.contributor_of, publication.breakdowns
     )
-    for indicator, scope in _differencing_failures(con, period, found, publication, published):
+    for indicator, scope in _differencing_failures(period, found, publication, published):
         found[(period, indicator, scope)].reason = DIFFERENCING  # published until now
     _guard_changes_against_totals(period, found, publication, published)
     return found
