@@ -30,6 +30,7 @@ from rich.table import Table
 
 from kpi.contracts import DATASETS
 from kpi.demo import FileStyle, generate, months_until, previous_month, write_file
+from kpi.timing import memory_file
 
 SECTORS = ("powertrain", "chassis", "electronics")
 STYLES = (FileStyle("csv-semicolon"), FileStyle("csv-comma"))
@@ -126,7 +127,12 @@ def run_cycle(data_dir: Path, register: Path) -> dict:
     if child.returncode != 0:
         raise RuntimeError(f"kpi run failed: {child.stderr.read().decode()[-2000:]}")
     stages = json.loads(timings.read_text())
-    return {"seconds": seconds, "peak_mib": usage.ru_maxrss / 1024, "stages": stages}
+    return {
+        "seconds": seconds,
+        "peak_mib": usage.ru_maxrss / 1024,
+        "stages": stages,
+        "peak_mib_by_stage_end": json.loads(memory_file(timings).read_text()),
+    }
 
 
 def machine_load() -> dict:
