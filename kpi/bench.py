@@ -456,6 +456,41 @@ def _load_verdicts(results: dict) -> dict:
     }
 
 
+def loads_table(results: dict) -> Table:
+    """Where the time and the memory of each load go: seconds per stage, and the peak
+    memory of the run by the end of each stage."""
+    loads = {
+        f"cycle {results['factories']} x {results['months']}": results.get("cycle"),
+        f"history {results['factories']} x {results['history_months']}": results.get(
+            "history_load"
+        ),
+    }
+    if "large_load" in results:
+        large = results["large_load"]
+        loads[f"large {large['factories']} x {large['months']}"] = large
+    table = Table(title="Loads per stage: seconds / peak MiB by the stage's end")
+    table.add_column("stage")
+    for name in loads:
+        table.add_column(name, justify="right")
+    for stage_name in ("read", "validate", "store", "checks", "kpis", "releases", "publish"):
+        cells = []
+        for load in loads.values():
+            seconds = (load or {}).get("stages", {}).get(stage_name)
+            peak = (load or {}).get("peak_mib_by_stage_end", {}).get(stage_name)
+            cells.append(
+                "-"
+                if seconds is None
+                else f"{seconds:.2f} / {peak:.0f}"
+                if peak
+                else f"{seconds:.2f}"
+            )
+        table.add_row(stage_name, *cells)
+    table.add_row(
+        "whole run", *(f"{load['seconds']:.2f} / {load['peak_mib']:.0f}" for load in loads.values())
+    )
+    return table
+
+
 def figure(results: dict, key: str) -> float | None:
     """The figure at ``key`` (a dotted path, e.g. ``history_load.peak_mib``), or None."""
     value: object = results
@@ -563,5 +598,6 @@ def report(results: dict) -> None:
             f"Large load {large['factories']} x {large['months']} months "
             f"({large['files']} files): {large['seconds']:.2f} s, peak {large['peak_mib']:.0f} MiB"
         )
+    console.print(loads_table(results))
     if BASELINE.exists():
         console.print(comparison_table(results, json.loads(BASELINE.read_text())))
