@@ -522,6 +522,13 @@ def comparison_table(results: dict, baseline: dict) -> Table:
             f"(1 min) {load[0]['load_1m']:.2f} at the start, {load[1]['load_1m']:.2f} at "
             f"the end, on {results['machine']['cores']} cores"
         )
+    if "factories" in results:
+        large = results.get("large_load", {})
+        table.caption = (table.caption or "") + (
+            f"; sizes of this run: cycle {results['factories']} x {results['months']}, "
+            f"history {results['factories']} x {results['history_months']}"
+            + (f", large {large['factories']} x {large['months']}" if large else "")
+        )
     return table
 
 
