@@ -47,8 +47,9 @@ postgres:
 test: setup browser postgres
 	$(VENV)/bin/pytest
 
-## bench: measure a full monthly cycle at 1000 factories x 12 months, the dashboards' queries at
-## 1000 x 120 months and single-file feedback; prints a table, writes data/bench/results.json
+## bench: measure a full monthly cycle at 1000 factories x 12 months, the history load and the
+## dashboards' queries at 1000 x 120 months, single-file feedback and a 10000 x 12 load; prints
+## tables and old/new/target (docs/bench-baseline.json), writes data/bench/results.json
 bench: setup
 	$(KPI) bench --output $(KPI_DATA_DIR)/bench/results.json
 

@@ -30,6 +30,7 @@ from rich.table import Table
 
 from kpi.contracts import DATASETS
 from kpi.demo import FileStyle, generate, months_until, previous_month, write_file
+from kpi.timing import memory_file
 
 SECTORS = ("powertrain", "chassis", "electronics")
 STYLES = (FileStyle("csv-semicolon"), FileStyle("csv-comma"))
@@ -44,6 +45,13 @@ TARGETS = {
     "cycle_peak_mib": 2048.0,
     "upload_to_benchmark_p95_seconds": 5.0,
 }
+LOAD_TARGETS = {
+    "history_load_seconds": 15.0,
+    "history_load_peak_mib": 1024.0,
+    "large_load_peak_mib": 2048.0,
+}
+BASELINE = Path(__file__).resolve().parent.parent / "docs" / "bench-baseline.json"
+"""The figures before issue 14, printed beside the new ones (old, new, target)."""
 console = Console()
 
 
@@ -121,7 +129,60 @@ def run_cycle(data_dir: Path, register: Path) -> dict:
     if child.returncode != 0:
         raise RuntimeError(f"kpi run failed: {child.stderr.read().decode()[-2000:]}")
     stages = json.loads(timings.read_text())
-    return {"seconds": seconds, "peak_mib": usage.ru_maxrss / 1024, "stages": stages}
+    return {
+        "seconds": seconds,
+        "peak_mib": usage.ru_maxrss / 1024,
+        "stages": stages,
+        "peak_mib_by_stage_end": json.loads(memory_file(timings).read_text()),
+    }
+
+
+def machine_load() -> dict:
+    """The load average (1, 5, 15 minutes) and ``uptime``: the machine is shared, so a
+    figure is read against how busy it was."""
+    one, five, fifteen = os.getloadavg()
+    return {"load_1m": one, "load_5m": five, "load_15m": fifteen}
+
+
+def run_cycles(data_dir: Path, register: Path, repeats: int) -> dict:
+    """:func:`run_cycle` ``repeats`` times on copies of the same waiting files: the run
+    with the median wall time, every run's seconds and peak memory, and the load."""
+    if repeats <= 1:
+        return {**run_cycle(data_dir, register), "load": machine_load()}
+    pristine = data_dir.with_name(data_dir.name + "-waiting")
+    shutil.copytree(data_dir, pristine)
+    runs = []
+    for attempt in range(repeats):
+        if attempt:
+            shutil.rmtree(data_dir)
+            shutil.copytree(pristine, data_dir)
+        runs.append({**run_cycle(data_dir, register), "load": machine_load()})
+    shutil.rmtree(pristine)
+    ordered = sorted(runs, key=lambda r: r["seconds"])
+    median = ordered[len(ordered) // 2]
+    return {
+        **median,
+        "runs_seconds": [r["seconds"] for r in runs],
+        "runs_peak_mib": [r["peak_mib"] for r in runs],
+        "peak_mib": statistics.median(r["peak_mib"] for r in runs),
+    }
+
+
+def large_load(factories: int, months: int, workdir: Path, repeats: int = 1) -> dict:
+    """A whole network's months loaded at once (a new deployment, or a backlog): every
+    factory's file per dataset waiting, then one run (`kpi run`, a child process)."""
+    codes = _codes(factories)
+    register = write_register(workdir / "register-large.yaml", codes)
+    files = write_files(codes, months, workdir / "files-large")
+    data_dir = workdir / "large"
+    _submit_all(files, data_dir, register)
+    shutil.rmtree(workdir / "files-large")
+    return {
+        "factories": factories,
+        "months": months,
+        "files": len(files),
+        **run_cycles(data_dir, register, repeats),
+    }
 
 
 def reference_read_csv(files: list[tuple], workdir: Path) -> float:
@@ -400,7 +461,9 @@ def run_benchmark(
     workdir: Path,
     output: Path,
     keep: bool = False,
-    large_factories: int = 5000,
+    repeats: int = 1,
+    second_cycle_factories: int = 5000,
+    large: tuple[int, int] | None = (10_000, 12),
 ) -> dict:
     if workdir.exists():
         shutil.rmtree(workdir)
@@ -413,6 +476,8 @@ def run_benchmark(
         "months": months,
         "history_months": history_months,
         "started_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "repeats": repeats,
+        "load_at_start": machine_load(),
     }
 
     console.print(f"[bold]Cycle[/]: {factories} factories x {months} months x 4 datasets")
@@ -424,19 +489,19 @@ def run_benchmark(
     cycle_dir = workdir / "cycle"
     results["submit_seconds"] = _submit_all(files, cycle_dir, register)
     results["reference_read_csv_seconds"] = reference_read_csv(files, workdir)
-    results["cycle"] = run_cycle(cycle_dir, register)
+    results["cycle"] = run_cycles(cycle_dir, register, repeats)
     results["cycle_vs_reference"] = (
         results["cycle"]["seconds"] / results["reference_read_csv_seconds"]
     )
 
-    if large_factories:
-        results["cycle_5000"] = large_cycle(large_factories, months, workdir, keep)
+    if second_cycle_factories:
+        results["cycle_5000"] = large_cycle(second_cycle_factories, months, workdir, keep)
 
     console.print(f"[bold]History[/]: {factories} factories x {history_months} months")
     history_files = write_files(codes, history_months, workdir / "files-history")
     history_dir = workdir / "history"
     _submit_all(history_files, history_dir, register)
-    results["history_load"] = run_cycle(history_dir, register)
+    results["history_load"] = run_cycles(history_dir, register, repeats)
     results["queries"] = time_queries(history_dir, register)
 
     console.print("[bold]Single file[/]")
@@ -445,7 +510,11 @@ def run_benchmark(
     results["single_file"]["upload_to_benchmark_seconds"] = time_upload_to_benchmark(
         cycle_dir, register
     )
+    if large is not None:
+        console.print(f"[bold]Large load[/]: {large[0]} factories x {large[1]} months")
+        results["large_load"] = large_load(*large, workdir, repeats)
     results["finished_at"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    results["load_at_end"] = machine_load()
     results["targets"] = _verdicts(results)
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(json.dumps(results, indent=2, default=str))
@@ -495,7 +564,96 @@ def _verdicts(results: dict) -> dict:
     return {
         name: {"measured": value, "target": TARGETS[name], "met": value < TARGETS[name]}
         for name, value in measured.items()
+    } | _load_verdicts(results)
+
+
+def _load_verdicts(results: dict) -> dict:
+    measured = {
+        "history_load_seconds": results["history_load"]["seconds"],
+        "history_load_peak_mib": results["history_load"]["peak_mib"],
     }
+    if "large_load" in results:
+        measured["large_load_peak_mib"] = results["large_load"]["peak_mib"]
+    return {
+        name: {"measured": value, "target": LOAD_TARGETS[name], "met": value < LOAD_TARGETS[name]}
+        for name, value in measured.items()
+    }
+
+
+def loads_table(results: dict) -> Table:
+    """Where the time and the memory of each load go: seconds per stage, and the peak
+    memory of the run by the end of each stage."""
+    loads = {
+        f"cycle {results['factories']} x {results['months']}": results.get("cycle"),
+        f"history {results['factories']} x {results['history_months']}": results.get(
+            "history_load"
+        ),
+    }
+    if "large_load" in results:
+        large = results["large_load"]
+        loads[f"large {large['factories']} x {large['months']}"] = large
+    table = Table(title="Loads per stage: seconds / peak MiB by the stage's end")
+    table.add_column("stage")
+    for name in loads:
+        table.add_column(name, justify="right")
+    for stage_name in ("read", "validate", "store", "checks", "kpis", "releases", "publish"):
+        cells = []
+        for load in loads.values():
+            seconds = (load or {}).get("stages", {}).get(stage_name)
+            peak = (load or {}).get("peak_mib_by_stage_end", {}).get(stage_name)
+            cells.append(
+                "-"
+                if seconds is None
+                else f"{seconds:.2f} / {peak:.0f}"
+                if peak
+                else f"{seconds:.2f}"
+            )
+        table.add_row(stage_name, *cells)
+    table.add_row(
+        "whole run", *(f"{load['seconds']:.2f} / {load['peak_mib']:.0f}" for load in loads.values())
+    )
+    return table
+
+
+def figure(results: dict, key: str) -> float | None:
+    """The figure at ``key`` (a dotted path, e.g. ``history_load.peak_mib``), or None."""
+    value: object = results
+    for part in key.split("."):
+        if not isinstance(value, dict) or part not in value:
+            return None
+        value = value[part]
+    return value if isinstance(value, int | float) else None
+
+
+def comparison_table(results: dict, baseline: dict) -> Table:
+    """Every figure of the baseline: old, new and the target, and whether it is met."""
+
+    def shown(value: float | None) -> str:
+        return "-" if value is None else f"{value:,.2f}" if value < 100 else f"{value:,.0f}"
+
+    table = Table(title=f"Before and now (old: {baseline['measured']}, {BASELINE.name})")
+    for column in ("figure", "old", "new", "target", "met"):
+        table.add_column(column, justify="left" if column == "figure" else "right")
+    for row in baseline["rows"]:
+        new = figure(results, row["key"])
+        target = row.get("target")
+        met = "" if target is None or new is None else "yes" if new < target else "no"
+        table.add_row(row["label"], shown(row.get("old")), shown(new), shown(target), met)
+    load = results.get("load_at_start"), results.get("load_at_end")
+    if all(load):
+        table.caption = (
+            f"{results.get('repeats', 1)} run(s) per load, median; load average "
+            f"(1 min) {load[0]['load_1m']:.2f} at the start, {load[1]['load_1m']:.2f} at "
+            f"the end, on {results['machine']['cores']} cores"
+        )
+    if "factories" in results:
+        large = results.get("large_load", {})
+        table.caption = (table.caption or "") + (
+            f"; sizes of this run: cycle {results['factories']} x {results['months']}, "
+            f"history {results['factories']} x {results['history_months']}"
+            + (f", large {large['factories']} x {large['months']}" if large else "")
+        )
+    return table
 
 
 def report(results: dict) -> None:
@@ -579,3 +737,12 @@ def report(results: dict) -> None:
             "[green]yes[/]" if verdict["met"] else "[red]no[/]",
         )
     console.print(verdicts)
+    if "large_load" in results:
+        large = results["large_load"]
+        console.print(
+            f"Large load {large['factories']} x {large['months']} months "
+            f"({large['files']} files): {large['seconds']:.2f} s, peak {large['peak_mib']:.0f} MiB"
+        )
+    console.print(loads_table(results))
+    if BASELINE.exists():
+        console.print(comparison_table(results, json.loads(BASELINE.read_text())))

@@ -740,18 +740,35 @@ def bench(
         Path | None, typer.Option(help="JSON results (default in the data dir)")
     ] = None,
     keep: Annotated[bool, typer.Option(help="Keep the generated data")] = False,
-    large_factories: Annotated[
-        int, typer.Option(help="Factories of the second, larger cycle (0: none)")
+    repeats: Annotated[
+        int, typer.Option(help="Runs of each load (cycle, history, large); the median counts")
+    ] = 3,
+    second_cycle_factories: Annotated[
+        int, typer.Option(help="Factories of the second, larger monthly cycle (0: none)")
     ] = 5000,
+    large_factories: Annotated[
+        int, typer.Option(help="Factories of the large load (0: skip it)")
+    ] = 10_000,
+    large_months: Annotated[int, typer.Option(help="Months of the large load")] = 12,
 ) -> None:
-    """Measure the platform: a full cycle, the DuckDB reference, queries, single files."""
+    """Measure the platform: a full cycle, the DuckDB reference, queries, single files,
+    the history load and a large network's load; prints old, new and target figures."""
     from kpi.bench import run_benchmark
 
     settings = get_settings()
     workdir = settings.data_dir / "bench" / "work"
     target = output or settings.data_dir / "bench" / "results.json"
+    large = (large_factories, large_months) if large_factories else None
     results = run_benchmark(
-        factories, months, history_months, workdir, target, keep, large_factories
+        factories,
+        months,
+        history_months,
+        workdir,
+        target,
+        keep,
+        repeats,
+        second_cycle_factories,
+        large,
     )
     typer.echo(f"\n{target}")
     if not all(v["met"] for v in results["targets"].values()):

@@ -107,6 +107,42 @@ def ingest_pending(
         return IngestResult(recovered=recovered, debris=debris)
     register = load_register(settings.register_path)
     key = load_or_create_key(settings)
+    files: list[ProcessedFile] = []
+    for chunk in _chunks(pending, INGEST_CHUNK_FILES):
+        files += _ingest(con, settings, chunk, register, key, run_id, today, languages)
+    return IngestResult(files, recovered, debris)
+
+
+INGEST_CHUNK_FILES = 2000
+"""Files validated and stored together (one transaction): a backlog of a whole network's
+months is processed chunk by chunk, so that memory stays bounded by a chunk's rows."""
+
+
+def _chunks(pending: list[Submission], size: int) -> list[list[Submission]]:
+    """``pending`` in chunks of about ``size`` files, oldest first, each factory's files
+    in one chunk (the rules across datasets see a factory's month whole)."""
+    by_factory: dict[str, list[Submission]] = {}
+    for submission in pending:
+        by_factory.setdefault(submission.factory_code, []).append(submission)
+    chunks: list[list[Submission]] = [[]]
+    for own in by_factory.values():
+        if chunks[-1] and len(chunks[-1]) + len(own) > size:
+            chunks.append([])
+        chunks[-1] += own
+    return chunks
+
+
+def _ingest(
+    con: duckdb.DuckDBPyConnection,
+    settings: Settings,
+    pending: list[Submission],
+    register,
+    key: bytes,
+    run_id: str | None,
+    today: dt.date | None,
+    languages: list[str],
+) -> list[ProcessedFile]:
+    """Validate, store (one transaction), log and move one chunk of waiting files."""
     current = current_accepted(con)
 
     files: list[ProcessedFile] = []
@@ -154,7 +190,7 @@ def ingest_pending(
     with stage("store"):
         _settle_all(files, settings, languages)
     fault_point("ingest:settled")
-    return IngestResult(files, recovered, debris)
+    return files
 
 
 def _recorded(submission: Submission, outcome: RecordedOutcome) -> ProcessedFile:

@@ -1,13 +1,16 @@
-"""Where the time of a run goes, stage by stage, for the benchmark (`kpi bench`).
+"""Where the time and memory of a run go, stage by stage, for the benchmark (`kpi bench`).
 
-Recording is a dictionary update per stage and always on; a run writes the figures to
-the file named by ``KPI_TIMINGS_FILE`` when that is set. Tests never look at timings.
+Recording is a dictionary update per stage and always on; a run writes the seconds to
+the file named by ``KPI_TIMINGS_FILE`` when that is set, and beside it (``.memory.json``)
+the process's peak memory (MiB) by the end of each stage's last pass, so that the stage
+where the peak grew can be found. Tests never look at timings.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import resource
 import time
 from collections import defaultdict
 from collections.abc import Iterator
@@ -15,6 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 _seconds: dict[str, float] = defaultdict(float)
+_peak_mib: dict[str, float] = {}
 
 
 @contextmanager
@@ -25,18 +29,30 @@ def stage(name: str) -> Iterator[None]:
         yield
     finally:
         _seconds[name] += time.perf_counter() - start
+        _peak_mib[name] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def recorded() -> dict[str, float]:
     return dict(_seconds)
 
 
+def peak_memory() -> dict[str, float]:
+    """Stage -> the process's peak memory (MiB) when the stage last ended."""
+    return dict(_peak_mib)
+
+
 def write_if_requested() -> None:
     target = os.environ.get("KPI_TIMINGS_FILE")
     if target:
         Path(target).write_text(json.dumps(recorded(), indent=2))
+        memory_file(Path(target)).write_text(json.dumps(peak_memory(), indent=2))
+
+
+def memory_file(timings: Path) -> Path:
+    return timings.with_suffix(".memory.json")
 
 
 def reset() -> None:
     """Start counting afresh (a long-lived process, before each run)."""
     _seconds.clear()
+    _peak_mib.clear()

@@ -122,6 +122,28 @@ def month_inputs(con: duckdb.DuckDBPyConnection, period: dt.date) -> pl.DataFram
     ).pl()
 
 
+def inputs_of_months(
+    con: duckdb.DuckDBPyConnection, periods: list[dt.date]
+) -> dict[dt.date, pl.DataFrame]:
+    """:func:`month_inputs` of each of ``periods``, read with one query."""
+    frame = con.sql(
+        f"""
+        SELECT g.period, g.{PSEUDONYM_COLUMN}, g.peer_group, k.kpi, k.value
+        FROM {FACTORY_PEER_GROUPS} AS g
+        JOIN {FACTORY_KPIS} AS k USING ({PSEUDONYM_COLUMN}, period)
+        WHERE list_contains($periods, g.period) AND k.value IS NOT NULL
+          AND isfinite(k.value)
+        """,
+        params={"periods": periods},
+    ).pl()
+    parts = {
+        key[0]: part.drop("period")
+        for key, part in frame.partition_by("period", as_dict=True).items()
+    }
+    empty = frame.drop("period").clear()
+    return {period: parts.get(period, empty) for period in periods}
+
+
 def statistics_of_month(
     inputs: pl.DataFrame,
     disclosure: DisclosureSettings,

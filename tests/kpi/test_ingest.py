@@ -12,6 +12,7 @@ import duckdb
 import polars as pl
 import pytest
 
+from kpi import ingest as kpi_ingest
 from kpi import warehouse
 from kpi.ingest import ingest_pending
 from kpi.landing import list_pending, submit
@@ -269,3 +270,49 @@ def test_pseudonym_key_is_generated_once_privately_or_read_from_env(settings, mo
     monkeypatch.setenv("KPI_PSEUDONYM_KEY", "from-the-environment")
     assert load_or_create_key(Settings()) == b"from-the-environment"
     assert pseudonymise("F01", b"from-the-environment") != pseudonymise("F01", key)
+
+
+def test_a_backlog_is_stored_in_chunks_of_whole_factories(settings, con, make_file, monkeypatch):
+    """A whole network's months waiting at once are validated and stored a few files at a
+    time (bounded memory), each factory's files together, with the same outcome."""
+    monkeypatch.setattr(kpi_ingest, "INGEST_CHUNK_FILES", 3)
+    factories = ("F01", "F04", "F09")
+
+    def too_many_locals(rows):
+        return rows.with_columns(
+            pl.when(pl.int_range(pl.len()) == 1)
+            .then(pl.lit(100_000))
+            .otherwise(pl.col("employees_resident_in_region"))
+            .alias("employees_resident_in_region")
+        )
+
+    # every factory's regional file first, its people file later: a chunk of the first
+    # three files would check the regional figures without the people of their month
+    for code in factories:
+        submit(make_file("regional", code, change=too_many_locals), "regional", code, settings)
+    for dataset in ("people", "quality"):
+        for code in factories:
+            submit(make_file(dataset, code), dataset, code, settings)
+    counted = _Counted(kpi_ingest.validate_uploads)
+    monkeypatch.setattr(kpi_ingest, "validate_uploads", counted)
+    result = ingest(con, settings)
+
+    assert counted.batches == [3, 3, 3]  # one chunk per factory here
+    assert result.summary() == {"accepted": 9}
+    for dataset in ("regional", "people", "quality"):
+        stored = con.sql(f"SELECT count(DISTINCT factory_pseudonym), count(*) FROM {dataset}")
+        assert stored.fetchall() == [(3, 9)], dataset
+    warned = [f for f in result.files if f.submission.dataset == "regional"]
+    assert [w.report.warnings[0].rule for w in warned] == [
+        "resident_employees_within_headcount"
+    ] * 3
+    assert list_pending(settings) == []
+
+
+class _Counted:
+    def __init__(self, function) -> None:
+        self.function, self.batches = function, []
+
+    def __call__(self, uploads, *args, **kwargs):
+        self.batches.append(len(uploads))
+        return self.function(uploads, *args, **kwargs)

@@ -1,0 +1,104 @@
+"""A history of months released in one pass (a new deployment loading ten years) publishes
+exactly what releasing the same months one after the other publishes: every peer
+statistic, every city figure with its suppression reason, every basis row and the
+release log. The network is chosen so that months are refused (too few contributors),
+figures are suppressed by differencing against the months released before them, and a
+12-month change is checked against the total published a year earlier."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+
+import duckdb
+import polars as pl
+
+from kpi.demo import months_until
+from kpi.disclosure import releases
+from kpi.disclosure.peers import compute_peer_groups
+from kpi.kpis import compute_factory_kpis
+from tests.disclosure.network import Member, Network
+
+MONTHS = months_until(dt.date(2026, 3, 1), 27)  # 2024-01 .. 2026-03
+TODAY = dt.date(2026, 4, 25)  # every month has closed
+MEMBERS = [
+    Member(f"H{i:02d}", ("powertrain", "chassis", "electronics")[i % 3], company)
+    for i, company in enumerate([None] * 9 + ["Demo Group", "Demo Group"] + [None] * 3)
+]
+PUBLISHED = {
+    releases.PEER_STATS: ("period", "peer_group", "kpi"),
+    releases.PEER_STATS_HISTORY: ("period", "peer_group", "kpi"),
+    releases.REGION_INDICATORS: ("period", "indicator", "scope"),
+    releases.REGION_INDICATORS_HISTORY: ("period", "indicator", "scope"),
+    releases.RELEASE_BASIS: ("period", "figure", "figure_group", "name", "factory_pseudonym"),
+    releases.RELEASES: ("period", "revision"),
+}
+
+
+def _stored_network(tmp_path, monkeypatch) -> Network:
+    """Fourteen factories over 27 months: one joins late, one leaves, one reports every
+    other month, and in one month only three report (too few to release)."""
+    net = Network(tmp_path, MEMBERS, MONTHS, 11, monkeypatch)
+    codes = [m.code for m in MEMBERS]
+    for index, month in enumerate(MONTHS):
+        if month == dt.date(2025, 2, 1):
+            net.store_months([month], codes[:3])
+            continue
+        present = [
+            code
+            for position, code in enumerate(codes)
+            if not (position == 0 and index < 14)  # joins in 2025-03
+            and not (position == 1 and index > 17)  # leaves after 2025-06
+            and not (position == 2 and index % 2)  # every other month
+        ]
+        net.store_months([month], present)
+    compute_factory_kpis(net.con)
+    compute_peer_groups(net.con, net.register, net.pseudonym_of, net.rules)
+    net.con.execute("CHECKPOINT")
+    return net
+
+
+def _published(con: duckdb.DuckDBPyConnection) -> dict[str, pl.DataFrame]:
+    found = {}
+    for table, key in PUBLISHED.items():
+        frame = con.sql(f"SELECT * FROM {table}").pl()
+        found[table] = frame.drop("released_at", strict=False).sort(key)
+    return found
+
+
+def test_one_pass_publishes_what_month_by_month_publishes(tmp_path, monkeypatch):
+    net = _stored_network(tmp_path, monkeypatch)
+    copy = tmp_path / "month-by-month.duckdb"
+    shutil.copy(net.settings.warehouse_path, copy)
+
+    # the pipeline's path: every due month in one pass
+    outcomes, _ = releases.carry_out(net.con, net.publication, TODAY)
+    # the month-by-month path: each month released, and committed, before the next
+    with duckdb.connect(str(copy)) as con:
+        one_by_one = [
+            releases.close_month(con, month, net.publication("close day")) for month in MONTHS
+        ]
+        expected = _published(con)
+    found = _published(net.con)
+
+    assert [vars(o) for o in outcomes] == [vars(o) for o in one_by_one]
+    for table, frame in expected.items():
+        assert found[table].equals(frame, null_equal=True), table
+
+    # the comparison covers every rule that looks at what was published before
+    actions = {o.action for o in outcomes}
+    assert actions == {"released", "too_few"}, actions
+    reasons = set(expected[releases.REGION_INDICATORS]["suppressed_reason"].drop_nulls())
+    assert "differencing" in reasons, reasons
+    assert expected[releases.RELEASE_BASIS].height > 0
+
+
+def test_releasing_again_changes_nothing(tmp_path, monkeypatch):
+    net = _stored_network(tmp_path, monkeypatch)
+    releases.carry_out(net.con, net.publication, TODAY)
+    before = _published(net.con)
+    outcomes = releases.close_months(net.con, MONTHS[:3], net.publication())
+    assert [o.action for o in outcomes] == ["already_released"] * 3
+    after = _published(net.con)
+    for table, frame in before.items():
+        assert after[table].equals(frame, null_equal=True), table

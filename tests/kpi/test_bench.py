@@ -1,0 +1,54 @@
+"""`kpi bench` prints every figure of the committed baseline beside the new one and the
+target (the measuring itself is `make bench`; tests contain no timings)."""
+
+from __future__ import annotations
+
+import io
+import json
+
+from rich.console import Console
+
+from kpi.bench import BASELINE, comparison_table, figure
+
+
+def _printed(table) -> list[str]:
+    out = io.StringIO()
+    Console(file=out, width=160, color_system=None).print(table)
+    return out.getvalue().splitlines()
+
+
+def test_old_new_and_target_side_by_side():
+    baseline = json.loads(BASELINE.read_text())
+    results = {
+        "cycle": {"seconds": 12.5, "peak_mib": 600.0},
+        "reference_read_csv_seconds": 2.5,
+        "cycle_vs_reference": 5.0,
+        "history_load": {"seconds": 14.2, "peak_mib": 1300.0, "stages": {"releases": 2.25}},
+        "machine": {"cores": 2},
+        "repeats": 3,
+        "load_at_start": {"load_1m": 1.5},
+        "load_at_end": {"load_1m": 2.25},
+    }
+    lines = _printed(comparison_table(results, baseline))
+    row = {
+        line.split("│")[1].strip(): [c.strip() for c in line.split("│")[2:-1]]
+        for line in lines
+        if line.count("│") == 6
+    }
+    assert row["history load 1000 x 120, s"] == ["39.60", "14.20", "15.00", "yes"]
+    assert row["history load peak memory, MiB"] == ["1,823", "1,300", "1,024", "no"]
+    assert row["of which releasing the months, s"] == ["41.15", "2.25", "-", ""]
+    assert row["cycle / read_csv"] == ["7.30", "5.00", "4.00", "no"]
+    # not measured in this run (the large load was skipped): no verdict
+    assert row["load 10000 x 12 peak memory, MiB"] == ["-", "-", "2,048", ""]
+    caption = " ".join(" ".join(lines).split())
+    assert "3 run(s) per load, median" in caption
+    assert "load average (1 min) 1.50 at the start, 2.25 at the end, on 2 cores" in caption
+
+
+def test_figures_are_found_by_their_path_in_the_results():
+    results = {"single_file": {"upload_to_benchmark_seconds": 3.2}, "cycle": {"seconds": 9}}
+    assert figure(results, "single_file.upload_to_benchmark_seconds") == 3.2
+    assert figure(results, "cycle.seconds") == 9
+    assert figure(results, "cycle_5000.seconds") is None
+    assert figure(results, "cycle") is None
