@@ -1305,6 +1305,8 @@ MESSAGES.update(
             "nl": "Onderdrukte mediaan ({reasons}): op de radar is de lijn daar onderbroken.",
             "en": "Suppressed median ({reasons}): the radar's line is broken there.",
         },
+        "release_action_close_scan": {"nl": "zelfscan vrijgeven", "en": "release self-scan"},
+        "release_action_revise_scan": {"nl": "zelfscan herzien", "en": "revise self-scan"},
         "col_transformation": {"nl": "Transformatie", "en": "Transformation"},
         "col_score": {"nl": "Score", "en": "Score"},
         "col_own_score": {"nl": "Uw score {year}", "en": "Your score {year}"},

@@ -174,7 +174,10 @@ if done:
                     t(
                         "release_outcome",
                         action=t(f"release_action_{request['action']}"),
-                        month=str(outcome.get("period") or request.get("period") or "")[:7],
+                        # a self-scan request is about a year (its period: 1 January)
+                        month=str(outcome.get("period") or request.get("period") or "")[
+                            : 4 if request["action"].endswith("_scan") else 7
+                        ],
                         by=plain(request.get("requested_by") or "-"),
                         at=str(request.get("requested_at", ""))[:16].replace("T", " "),
                         outcome=t(f"outcome_{outcome['action']}"),

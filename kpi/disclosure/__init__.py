@@ -1,7 +1,9 @@
 """Everything that decides what may be published: one folder, so that confidentiality can
 be judged by reading it (with ``docs/disclosure.md`` and ``tests/disclosure/``).
 
-- :mod:`rules`: the settings (``config/disclosure.yaml``), threshold, p % rule, n bands.
+- :mod:`rules`: the settings (``config/disclosure.yaml``), threshold, p % rule, n bands,
+  and the self-scan's shared-score rule (applied by ``kpi.maturity.profiles``, which
+  releases the self-scan's yearly network profile with the peer statistics' code).
 - :mod:`quantiles`: the Harrell-Davis estimator and the display-precision rounding.
 - :mod:`peers`: peer groups per year and the peer statistics of a month.
 - :mod:`region`: the city's indicators of a month.

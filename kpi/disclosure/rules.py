@@ -188,6 +188,22 @@ def change_reason(
     )
 
 
+def fails_shared(
+    values: dict[str, float],
+    median: float,
+    decimals: int,
+    company_of: dict[str, str],
+    settings: DisclosureSettings,
+) -> bool:
+    """A self-scan median (coarse scores) that equals, within its display precision, the
+    scores of at least one but fewer than ``scan_median_shared_by`` contributors: read
+    off the page, it would be one or two plants' own score."""
+    precision = 0.5 * 10.0**-decimals + 1e-9
+    at_median = [factory for factory, value in values.items() if abs(value - median) <= precision]
+    shared_by = contributor_count(at_median, company_of)
+    return 0 < shared_by < settings.scan_median_shared_by
+
+
 def n_band(n: int | None) -> str | None:
     """'5-9', '10-19' or '20+': how many factories a statistic covers, never exactly."""
     if n is None:

@@ -31,7 +31,13 @@ import polars as pl
 from kpi.contracts import Definition
 from kpi.disclosure import peers
 from kpi.disclosure.releases import NOT_REVISED, RELEASED, REVISED, Outcome, Publication
-from kpi.disclosure.rules import SHARED, THRESHOLD, DisclosureSettings, contributor_count
+from kpi.disclosure.rules import (
+    SHARED,
+    THRESHOLD,
+    DisclosureSettings,
+    contributor_count,
+    fails_shared,
+)
 from kpi.kpis import MARTS
 from kpi.maturity.statements import DATASET, transformations
 from kpi.warehouse import PSEUDONYM_COLUMN, ensure_schema
@@ -141,17 +147,10 @@ def statistics_of_year(
     ``scan_median_shared_by`` contributors."""
     rules = disclosure.model_copy(update={"quartiles_min_n": 10**6})
     statistics = peers.statistics_of_month(inputs, rules, contributor_of, definitions())
-    precision = 0.5 * 10.0**-DECIMALS + 1e-9
     for statistic in statistics.values():
         if statistic.suppressed or statistic.median is None:
             continue
-        at_median = [
-            factory
-            for factory, score in statistic.values.items()
-            if abs(score - statistic.median) <= precision
-        ]
-        shared_by = contributor_count(at_median, contributor_of)
-        if 0 < shared_by < disclosure.scan_median_shared_by:
+        if fails_shared(statistic.values, statistic.median, DECIMALS, contributor_of, disclosure):
             statistic.reason = SHARED
             statistic.median = None
     return statistics

@@ -73,3 +73,16 @@ def test_the_definitions_page_lists_every_statement(env):
     assert "wcm_lean_flow" in page and "score 1-5" in page
     for statement in statements():
         assert statement.text("nl") in page
+
+
+def test_the_network_page_lists_a_carried_out_self_scan_request(env):
+    import datetime as dt
+
+    from kpi.disclosure.requests import SCAN_ACTIONS, mark_done, pending_requests, place_request
+
+    place_request(get_settings(), "close_scan", dt.date(2026, 1, 1), "coordinator@test.example")
+    (request,) = pending_requests(get_settings(), SCAN_ACTIONS)
+    mark_done(get_settings(), request, [{"period": "2026-01-01", "action": "released"}])
+    app = open_page(log_in("coordinator"), "network")
+    assert not app.exception
+    assert "zelfscan vrijgeven 2026" in rendered(texts(app))

@@ -255,3 +255,34 @@ def test_threshold_setting_decides_what_is_published(threshold):
     )
     (row,) = result.iter_rows(named=True)
     assert row["suppressed"] is (threshold > 12)
+
+
+@given(
+    scores=st.lists(st.integers(4, 20), min_size=5, max_size=30),
+    company_pair=st.booleans(),
+)
+@settings(max_examples=200, deadline=None)
+def test_a_published_self_scan_median_is_never_one_or_two_plants_score(scores, company_pair):
+    """Quarter-point profile scores (4..20 quarters = 1..5): whatever a published median
+    equals within its precision is the score of none or of at least three contributors."""
+    from kpi.maturity.profiles import statistics_of_year
+
+    values = {f"p{i}": quarters / 4 for i, quarters in enumerate(scores)}
+    company = {f: f for f in values}
+    if company_pair:
+        company["p1"] = company["p0"]
+    inputs = pl.DataFrame(
+        {
+            "factory_pseudonym": list(values),
+            "peer_group": "network",
+            "kpi": "digital_factory",
+            "value": list(values.values()),
+        }
+    )
+    rules = DisclosureSettings()
+    (statistic,) = statistics_of_year(inputs, rules, company).values()
+    if statistic.median is None:
+        assert statistic.reason in ("threshold", "shared")
+        return
+    at_median = {company[f] for f, v in values.items() if abs(v - statistic.median) <= 0.05 + 1e-9}
+    assert len(at_median) == 0 or len(at_median) >= rules.scan_median_shared_by
