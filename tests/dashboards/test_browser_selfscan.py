@@ -26,6 +26,14 @@ def answer(page, transformation, score: str) -> None:
     for statement in transformation.statements:
         group = page.get_by_role("radiogroup", name=statement.text("nl"))
         group.get_by_text(score, exact=True).click()
+        # the click has landed before the next one (on a busy machine the browser lags)
+        group.locator("input[type=radio]").nth(int(score) - 1).wait_for(state="attached")
+        page.wait_for_function(
+            "([name, i]) => [...document.querySelectorAll('[role=radiogroup]')]"
+            ".find(g => g.getAttribute('aria-label') === name)"
+            "?.querySelectorAll('input[type=radio]')[i]?.checked === true",
+            arg=[statement.text("nl"), int(score) - 1],
+        )
     form = page.locator("[data-testid=stForm]").filter(
         has=page.get_by_text(transformation.statements[0].text("nl"), exact=True)
     )

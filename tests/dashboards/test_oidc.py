@@ -151,7 +151,13 @@ def test_a_factory_user_logs_in_through_the_provider_and_out_again(sso_app, brow
     page.get_by_text("Aangemeld als kwaliteit@f01.example — fabriek F01").wait_for()
     page.get_by_role("heading", name="Gegevens indienen").wait_for()
     page.get_by_test_id("stFileUploader").wait_for()
-    assert pages_offered(page) == ["Gegevens indienen", "Benchmark", "Definities"]
+    assert pages_offered(page) == [
+        "Gegevens indienen",
+        "Benchmark",
+        "Leerpartners",
+        "Zelfscan",
+        "Definities",
+    ]
     shot(page, "01-factory-logged-in")
 
     log_out(page, sso_app)
@@ -166,7 +172,7 @@ def test_a_factory_user_logs_in_through_the_provider_and_out_again(sso_app, brow
 def test_the_coordinator_gets_the_coordinators_pages(sso_app, browser):
     page = sign_in(browser, sso_app, COORDINATOR_USER)
     page.get_by_text("Aangemeld als coordinator@netwerk.example — netwerkcoördinator").wait_for()
-    assert pages_offered(page) == ["Netwerk", "Regio", "Definities"]
+    assert pages_offered(page) == ["Netwerk", "Leerpartners", "Regio", "Zelfscan", "Definities"]
     # the network's page, of a network that has published nothing yet
     page.get_by_role("heading", name="Netwerk").wait_for()
     page.get_by_text("Er is nog niets gepubliceerd").wait_for()
