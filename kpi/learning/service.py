@@ -14,6 +14,9 @@ to."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
+import secrets
 import uuid
 from dataclasses import dataclass
 
@@ -34,6 +37,7 @@ from kpi.learning.log import LearningLog, now_utc
 from kpi.learning.positions import Positions, Query, latest_release
 from kpi.register import FactoryRegister
 from kpi.settings import Settings
+from kpi.users import _write_private
 
 
 class LearningRefused(ValueError):
@@ -89,6 +93,23 @@ class Learning:
 
     def _pairings(self) -> list[Pairing]:
         return self.state.pairings(self.positions.top_quartile)
+
+    def _secret(self) -> bytes:
+        """The key of the pairing handles: random, written once beside the log (0600)."""
+        path = self.log.path.parent / "handles.key"
+        if not path.exists():
+            with self.log._lock:
+                if not path.exists():
+                    _write_private(path, secrets.token_hex(32))
+        return path.read_text(encoding="utf-8").strip().encode()
+
+    def handle(self, pairing: Pairing, factory: str) -> str:
+        """The opaque name of ``pairing`` for one side (``factory``): what its page holds
+        and sends back. The pairing's own id names the offering factory (and the request
+        id is the asking side's), so it never leaves the server: each side gets a handle
+        of its own that only this key maps back."""
+        message = f"{pairing.pairing_id}|{factory}".encode()
+        return hmac.new(self._secret(), message, hashlib.sha256).hexdigest()[:24]
 
     # --- offers ----------------------------------------------------------------------
 
@@ -175,16 +196,16 @@ class Learning:
         result = []
         for request in sorted(self.state.open_requests(factory), key=lambda r: r.at):
             shown = [
-                self._side(p, p.offerer, p.requester_accepted)
+                self._side(p, factory, p.offerer, p.requester_accepted)
                 for p in pairings
                 if p.request.request_id == request.request_id and p.seen_by_requester()
             ]
             result.append({"request": request, "partners": shown})
         return result
 
-    def _side(self, pairing: Pairing, other: str, mine_accepted: bool) -> dict:
+    def _side(self, pairing: Pairing, me: str, other: str, mine_accepted: bool) -> dict:
         return {
-            "pairing_id": pairing.pairing_id,
+            "handle": self.handle(pairing, me),
             "kpi": pairing.request.kpi,
             "domain": pairing.request.domain,
             "accepted_by_me": mine_accepted,
@@ -196,21 +217,34 @@ class Learning:
         """Requests proposed to ``factory`` (as an offering side): KPI and domain; the
         requester's name only once both accepted."""
         return [
-            {**self._side(p, p.request.factory, p.offerer_accepted), "brokered": p.brokered}
+            {
+                **self._side(p, factory, p.request.factory, p.offerer_accepted),
+                "brokered": p.brokered,
+            }
             for p in self._pairings()
             if p.offerer == factory and p.seen_by_offerer()
         ]
 
-    def _pairing(self, pairing_id: str) -> Pairing:
-        found = next((p for p in self._pairings() if p.pairing_id == pairing_id), None)
+    def _pairing(self, factory: str, handle: str) -> Pairing:
+        """The pairing ``factory`` knows by ``handle`` (its own side's handle only)."""
+        found = next(
+            (
+                p
+                for p in self._pairings()
+                if factory in (p.offerer, p.request.factory)
+                and hmac.compare_digest(self.handle(p, factory), handle)
+            ),
+            None,
+        )
         if found is None:
             raise LearningRefused("learning_refused_unknown")
         return found
 
-    def answer(self, factory: str, pairing_id: str, accept: bool, by: str) -> None:
-        """Accept or decline (or withdraw an acceptance of) a pairing, as either side.
-        A withdrawal takes effect at once: names are hidden again."""
-        pairing = self._pairing(pairing_id)
+    def answer(self, factory: str, handle: str, accept: bool, by: str) -> None:
+        """Accept or decline (or withdraw an acceptance of) a pairing, as either side,
+        by the handle its page holds. A withdrawal takes effect at once: names are
+        hidden again."""
+        pairing = self._pairing(factory, handle)
         if factory == pairing.offerer:
             allowed = pairing.seen_by_offerer()
         elif factory == pairing.request.factory:
@@ -219,7 +253,7 @@ class Learning:
             allowed = False
         if not allowed:
             raise LearningRefused("learning_refused_unknown")
-        self.log.consent(factory, pairing_subject(pairing_id), accept, by, self._at())
+        self.log.consent(factory, pairing_subject(pairing.pairing_id), accept, by, self._at())
         self._reload()
 
     # --- success stories -------------------------------------------------------------
@@ -332,7 +366,9 @@ class Learning:
     def history(self, factory: str) -> list[dict]:
         """The factory's own entries in the log: what it consented to, when, and who; an
         entry about a request or a pairing names the request's KPI (the factory is a
-        party to it)."""
+        party to it). The subject of a pairing entry names the offering factory, so it
+        is cut to its kind ("pairing"): the other side's name shows only in an
+        introduction in force."""
         entries = []
         for entry in self.log.entries():
             if entry.get("factory") != factory:
@@ -341,5 +377,7 @@ class Learning:
             request = self.state.requests.get(rest.split(":")[0]) if kind else None
             if kind in ("request", "pairing") and request is not None:
                 entry = {**entry, "kpi": request.kpi}
+            if kind == "pairing":
+                entry = {**entry, "subject": "pairing"}
             entries.append(entry)
         return entries
