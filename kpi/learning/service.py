@@ -146,8 +146,9 @@ class Learning:
         return [d.name for d in kpi_definitions() if d.direction in ("higher", "lower")]
 
     def request(self, factory: str, kpi: str, by: str) -> Request:
-        """Ask for a partner on ``kpi``; refused unless the factory's value in the latest
-        released month lies below that month's published network median."""
+        """Ask for a partner on ``kpi``; refused unless the factory's RELEASED value in the
+        latest released month lies below that month's published network median (refused
+        too when its figures of that month changed after the release)."""
         definition = next((d for d in kpi_definitions() if d.name == kpi), None)
         if definition is None or definition.direction not in ("higher", "lower"):
             raise LearningRefused("learning_refused_no_direction", kpi=kpi)
@@ -160,6 +161,8 @@ class Learning:
         stats = self.positions.stats(kpi, period)
         if stats is None or stats.median is None:
             raise LearningRefused("learning_refused_no_median", kpi=kpi, month=month)
+        if self.positions.changed(factory, period):
+            raise LearningRefused("learning_refused_changed", kpi=kpi, month=month)
         if self.positions.value(factory, kpi, period) is None:
             raise LearningRefused("learning_refused_no_value", kpi=kpi, month=month)
         if not self.positions.below_median(factory, kpi, period):
