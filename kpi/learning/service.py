@@ -290,13 +290,20 @@ class Learning:
         self._reload()
 
     def named_stories(self) -> list[tuple[stories.Story, Partner]]:
-        """Coordinator: per KPI, the qualifying factories that agreed to be named, in order."""
+        """Coordinator: per KPI, the qualifying factories that agreed to be named: most
+        quartiles gained first, equal gains by name (no order that ranks figures)."""
         agreed = self.state.story_consents()
         return [
-            (story, self.partner(story.factory))
+            named
             for kpi in self.requestable()
-            for story in self.qualifying(kpi)
-            if (story.factory, kpi) in agreed
+            for named in sorted(
+                (
+                    (story, self.partner(story.factory))
+                    for story in self.qualifying(kpi)
+                    if (story.factory, kpi) in agreed
+                ),
+                key=lambda pair: (-pair[0].quartiles_gained, pair[1].name, pair[0].factory),
+            )
         ]
 
     # --- the coordinator -------------------------------------------------------------

@@ -309,3 +309,22 @@ def test_withdrawing_the_request_ends_its_introductions(net):
     assert learning.overview(net.coordinator)["requests"] == []
     assert all(p["partner"] is None for p in learning.proposals(net.factory(top)))
     assert requester not in repr(learning.proposals(net.factory(top)))
+
+
+def test_success_stories_with_equal_gains_are_in_order_of_name(net):
+    """Finding 4: equal quartile gains were ordered by the size of the improvement of the
+    plants' values, so the row order ranked named plants' figures."""
+    loop = learning.learning(net.coordinator)
+    for kpi in loop.requestable():
+        for story in loop.qualifying(kpi):
+            learning.set_story_consent(net.factory(story.factory), kpi, True)
+    shown = [
+        (s["story"].kpi, -s["story"].quartiles_gained, s["partner"].name)
+        for s in learning.success_stories(net.coordinator)
+    ]
+    ties = [a for a, b in zip(shown, shown[1:], strict=False) if a[:2] == b[:2]]
+    assert ties, "the demo network has no two stories with equal gains on one KPI"
+    by_kpi = {}
+    for kpi, gain, name in shown:
+        by_kpi.setdefault(kpi, []).append((gain, name))
+    assert all(rows == sorted(rows) for rows in by_kpi.values())
