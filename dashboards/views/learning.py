@@ -180,7 +180,7 @@ with st.expander(t("learning_history_title")):
             if kind == "offer":
                 return f"{t('learning_offers_title')}: {domain_label(rest)}"
             if kind == "story":
-                return f"{t('learning_stories_title')}: {kpi_label(rest)}"
+                return f"{t('learning_stories_title')}: {kpi_label(rest.split(':')[0])}"
             label = f": {kpi_label(entry['kpi'])}" if entry.get("kpi") else ""
             if kind == "request":
                 return t("learning_asked_entry") + label

@@ -48,8 +48,11 @@ def pairing_subject(pairing: str) -> str:
     return f"pairing:{pairing}"
 
 
-def story_subject(kpi: str) -> str:
-    return f"story:{kpi}"
+def story_subject(kpi: str, since: dt.date, until: dt.date, then: int, now: int) -> str:
+    """A success-story consent is to the story as the factory saw it: its KPI, its two
+    months and its two quartiles. A new month makes a new story, which asks again (one
+    consent does not keep publishing the factory's quartile month after month)."""
+    return f"story:{kpi}:{since:%Y-%m}:{until:%Y-%m}:{then}:{now}"
 
 
 @dataclass(frozen=True)
@@ -163,12 +166,8 @@ class LearningState:
         ]
 
     def story_consents(self) -> set[tuple[str, str]]:
-        """(factory, kpi) of every success-story consent in force."""
-        return {
-            (f, s.removeprefix("story:"))
-            for (f, s) in self._latest
-            if s.startswith("story:") and self.consent(f, s)
-        }
+        """(factory, subject) of every success-story consent in force."""
+        return {(f, s) for (f, s) in self._latest if s.startswith("story:") and self.consent(f, s)}
 
     def pairings(self, top_quartile: TopQuartile) -> list[Pairing]:
         """Every pairing that is proposed now or was accepted by either side."""

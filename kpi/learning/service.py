@@ -40,6 +40,12 @@ from kpi.settings import Settings
 from kpi.users import _write_private
 
 
+def subject_of(story: stories.Story) -> str:
+    return story_subject(
+        story.kpi, story.since, story.until, story.quartile_then, story.quartile_now
+    )
+
+
 class LearningRefused(ValueError):
     """An action the rules do not allow; ``key`` names the message in ``kpi.i18n``."""
 
@@ -279,14 +285,20 @@ class Learning:
         for kpi in self.requestable():
             for story in self.qualifying(kpi):
                 if story.factory == factory:
-                    consent = self.state.consent(factory, story_subject(kpi))
+                    consent = self.state.consent(factory, subject_of(story))
                     result.append({"story": story, "named": bool(consent)})
         return result
 
     def set_story_consent(self, factory: str, kpi: str, named: bool, by: str) -> None:
-        if named and not any(s["story"].kpi == kpi for s in self.own_stories(factory)):
-            raise LearningRefused("learning_refused_unknown")
-        self.log.consent(factory, story_subject(kpi), named, by, self._at())
+        """Agree (or no longer agree) to be named for the story on ``kpi`` as the factory
+        sees it now: the consent names its months and quartiles, so a later story is
+        not covered by it."""
+        story = next((s["story"] for s in self.own_stories(factory) if s["story"].kpi == kpi), None)
+        if story is None:
+            if named:
+                raise LearningRefused("learning_refused_unknown")
+            return  # no story now: nothing of it is shown to withdraw
+        self.log.consent(factory, subject_of(story), named, by, self._at())
         self._reload()
 
     def named_stories(self) -> list[tuple[stories.Story, Partner]]:
@@ -300,7 +312,7 @@ class Learning:
                 (
                     (story, self.partner(story.factory))
                     for story in self.qualifying(kpi)
-                    if (story.factory, kpi) in agreed
+                    if (story.factory, subject_of(story)) in agreed
                 ),
                 key=lambda pair: (-pair[0].quartiles_gained, pair[1].name, pair[0].factory),
             )
