@@ -83,6 +83,7 @@ class Learning:
         self.now = now or now_utc()
         self.positions = Positions(query)
         self.state: LearningState = self.log.state(self.now)
+        self._key: bytes | None = None
 
     def _at(self) -> dt.datetime:
         """The time of an action: the clock, or the moment this view was made for."""
@@ -102,12 +103,14 @@ class Learning:
 
     def _secret(self) -> bytes:
         """The key of the pairing handles: random, written once beside the log (0600)."""
-        path = self.log.path.parent / "handles.key"
-        if not path.exists():
-            with self.log._lock:
-                if not path.exists():
-                    _write_private(path, secrets.token_hex(32))
-        return path.read_text(encoding="utf-8").strip().encode()
+        if self._key is None:
+            path = self.log.path.parent / "handles.key"
+            if not path.exists():
+                with self.log._lock:
+                    if not path.exists():
+                        _write_private(path, secrets.token_hex(32))
+            self._key = path.read_text(encoding="utf-8").strip().encode()
+        return self._key
 
     def handle(self, pairing: Pairing, factory: str) -> str:
         """The opaque name of ``pairing`` for one side (``factory``): what its page holds
