@@ -67,8 +67,9 @@ def proposals(viewer: Viewer) -> list[dict]:
     return learning(viewer).proposals(own_code(viewer))
 
 
-def answer(viewer: Viewer, pairing_id: str, accept: bool) -> None:
-    learning(viewer).answer(own_code(viewer), pairing_id, accept, viewer.email)
+def answer(viewer: Viewer, handle: str, accept: bool) -> None:
+    """Answer the pairing the page knows by ``handle`` (its own side's opaque handle)."""
+    learning(viewer).answer(own_code(viewer), handle, accept, viewer.email)
 
 
 def own_stories(viewer: Viewer) -> list[dict]:

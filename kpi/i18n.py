@@ -1085,6 +1085,10 @@ MESSAGES.update(
             "nl": "Uw waarde van {kpi} in {month} ligt niet onder de mediaan van het netwerk: u kunt een partner vragen op een KPI waar u onder de mediaan ligt.",
             "en": "Your value of {kpi} in {month} is not below the network median: you can ask for a partner on a KPI where you lie below the median.",
         },
+        "learning_refused_changed": {
+            "nl": "Uw cijfers van {month} zijn gewijzigd na de vrijgave: een vraag over {kpi} vergelijkt uw vrijgegeven waarde met de mediaan en kan pas weer na de volgende herziening.",
+            "en": "Your figures of {month} changed after the release: a request on {kpi} compares your released value with the median and is possible again after the next revision.",
+        },
         "learning_refused_no_direction": {
             "nl": "{kpi} heeft geen betere kant: daarop kan geen partner gevraagd worden.",
             "en": "{kpi} has no better side: no partner can be asked for on it.",

@@ -102,15 +102,15 @@ for item in requests:
         for side in item["partners"]:
             if side["introduced"]:
                 st.success(partner_text(side["partner"]))
-                if st.button(t("learning_withdraw"), key=f"wr_{side['pairing_id']}"):
-                    act(learning.answer, side["pairing_id"], False)
+                if st.button(t("learning_withdraw"), key=f"wr_{side['handle']}"):
+                    act(learning.answer, side["handle"], False)
             else:
                 st.info(t("learning_partner_accepted", kpi=kpi_label(side["kpi"])))
                 yes, no = st.columns(2)
-                if yes.button(t("learning_accept"), key=f"ar_{side['pairing_id']}", type="primary"):
-                    act(learning.answer, side["pairing_id"], True)
-                if no.button(t("learning_decline"), key=f"dr_{side['pairing_id']}"):
-                    act(learning.answer, side["pairing_id"], False)
+                if yes.button(t("learning_accept"), key=f"ar_{side['handle']}", type="primary"):
+                    act(learning.answer, side["handle"], True)
+                if no.button(t("learning_decline"), key=f"dr_{side['handle']}"):
+                    act(learning.answer, side["handle"], False)
         if st.button(t("learning_withdraw_request"), key=f"wq_{request.request_id}"):
             act(learning.withdraw_request, request.request_id)
 
@@ -131,18 +131,18 @@ for side in proposals:
         st.markdown(line)
         if side["introduced"]:
             st.success(partner_text(side["partner"]))
-            if st.button(t("learning_withdraw"), key=f"wo_{side['pairing_id']}"):
-                act(learning.answer, side["pairing_id"], False)
+            if st.button(t("learning_withdraw"), key=f"wo_{side['handle']}"):
+                act(learning.answer, side["handle"], False)
         elif side["accepted_by_me"]:
             st.caption(t("learning_waiting_other"))
-            if st.button(t("learning_withdraw"), key=f"wo_{side['pairing_id']}"):
-                act(learning.answer, side["pairing_id"], False)
+            if st.button(t("learning_withdraw"), key=f"wo_{side['handle']}"):
+                act(learning.answer, side["handle"], False)
         else:
             yes, no = st.columns(2)
-            if yes.button(t("learning_accept"), key=f"ao_{side['pairing_id']}", type="primary"):
-                act(learning.answer, side["pairing_id"], True)
-            if no.button(t("learning_decline"), key=f"do_{side['pairing_id']}"):
-                act(learning.answer, side["pairing_id"], False)
+            if yes.button(t("learning_accept"), key=f"ao_{side['handle']}", type="primary"):
+                act(learning.answer, side["handle"], True)
+            if no.button(t("learning_decline"), key=f"do_{side['handle']}"):
+                act(learning.answer, side["handle"], False)
 
 # --- success stories -------------------------------------------------------------------
 st.subheader(t("learning_stories_title"))
@@ -180,7 +180,7 @@ with st.expander(t("learning_history_title")):
             if kind == "offer":
                 return f"{t('learning_offers_title')}: {domain_label(rest)}"
             if kind == "story":
-                return f"{t('learning_stories_title')}: {kpi_label(rest)}"
+                return f"{t('learning_stories_title')}: {kpi_label(rest.split(':')[0])}"
             label = f": {kpi_label(entry['kpi'])}" if entry.get("kpi") else ""
             if kind == "request":
                 return t("learning_asked_entry") + label

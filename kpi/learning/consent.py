@@ -34,16 +34,25 @@ def request_subject(request_id: str) -> str:
     return f"request:{request_id}"
 
 
-def pairing_id(request_id: str, offerer: str) -> str:
-    return f"{request_id}:{offerer}"
+BROKERED = "coordinator"
+"""The last part of the id of a pairing the coordinator proposed by hand: a pairing of its
+own, apart from the platform's proposal of the same request to the same factory (an
+acceptance of the one is never an acceptance of the other)."""
+
+
+def pairing_id(request_id: str, offerer: str, brokered: bool = False) -> str:
+    return f"{request_id}:{offerer}:{BROKERED}" if brokered else f"{request_id}:{offerer}"
 
 
 def pairing_subject(pairing: str) -> str:
     return f"pairing:{pairing}"
 
 
-def story_subject(kpi: str) -> str:
-    return f"story:{kpi}"
+def story_subject(kpi: str, since: dt.date, until: dt.date, then: int, now: int) -> str:
+    """A success-story consent is to the story as the factory saw it: its KPI, its two
+    months and its two quartiles. A new month makes a new story, which asks again (one
+    consent does not keep publishing the factory's quartile month after month)."""
+    return f"story:{kpi}:{since:%Y-%m}:{until:%Y-%m}:{then}:{now}"
 
 
 @dataclass(frozen=True)
@@ -72,11 +81,15 @@ class Pairing:
     requester_accepted: bool
     offerer_declined: bool
     requester_declined: bool
+    request_live: bool = True
+    """The request is in force (not withdrawn, not expired)."""
 
     @property
     def introduced(self) -> bool:
-        """Both sides accepted (and neither withdrew, and neither consent expired)."""
-        return self.offerer_accepted and self.requester_accepted
+        """Both sides accepted (and neither withdrew, and neither consent expired) while
+        the request is in force: withdrawing or the lapse of a request ends its
+        introductions, and the names are hidden again."""
+        return self.request_live and self.offerer_accepted and self.requester_accepted
 
     def seen_by_offerer(self) -> bool:
         return self.introduced or (self.proposed and not self.offerer_declined)
@@ -119,7 +132,7 @@ class LearningState:
                     parse_time(entry["at"]),
                 )
             elif entry["type"] == "broker":
-                self.brokered[pairing_id(entry["request_id"], entry["offerer"])] = entry
+                self.brokered[pairing_id(entry["request_id"], entry["offerer"], True)] = entry
         self._latest = latest
 
     def consent(self, factory: str, subject: str) -> bool | None:
@@ -153,12 +166,8 @@ class LearningState:
         ]
 
     def story_consents(self) -> set[tuple[str, str]]:
-        """(factory, kpi) of every success-story consent in force."""
-        return {
-            (f, s.removeprefix("story:"))
-            for (f, s) in self._latest
-            if s.startswith("story:") and self.consent(f, s)
-        }
+        """(factory, subject) of every success-story consent in force."""
+        return {(f, s) for (f, s) in self._latest if s.startswith("story:") and self.consent(f, s)}
 
     def pairings(self, top_quartile: TopQuartile) -> list[Pairing]:
         """Every pairing that is proposed now or was accepted by either side."""
@@ -172,16 +181,19 @@ class LearningState:
             }
             brokered = {
                 e["offerer"]
-                for p, e in self.brokered.items()
-                if p.startswith(request.request_id + ":")
+                for e in self.brokered.values()
+                if e["request_id"] == request.request_id
             }
+            prefix = pairing_subject(request.request_id + ":")
             touched = {
-                f
+                (parts[0], len(parts) > 1)
                 for (f, s) in self._latest
-                if s.startswith(pairing_subject(request.request_id + ":")) and f != request.factory
+                if s.startswith(prefix) and f != request.factory
+                for parts in [s.removeprefix(prefix).split(":")]
             }
-            for offerer in sorted(candidates | brokered | touched):
-                pid = pairing_id(request.request_id, offerer)
+            sides = {(f, False) for f in candidates} | {(f, True) for f in brokered} | touched
+            for offerer, by_hand in sorted(sides):
+                pid = pairing_id(request.request_id, offerer, by_hand)
                 subject = pairing_subject(pid)
                 by_offerer = self.consent(offerer, subject)
                 by_requester = self.consent(request.factory, subject)
@@ -189,12 +201,13 @@ class LearningState:
                     pid,
                     request,
                     offerer,
-                    brokered=offerer in brokered,
-                    proposed=live and (offerer in candidates or offerer in brokered),
+                    brokered=by_hand,
+                    proposed=live and offerer in (brokered if by_hand else candidates),
                     offerer_accepted=by_offerer is True,
                     requester_accepted=by_requester is True,
                     offerer_declined=by_offerer is False,
                     requester_declined=by_requester is False,
+                    request_live=live,
                 )
         return list(pairings.values())
 

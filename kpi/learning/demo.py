@@ -72,10 +72,14 @@ def seed(settings: Settings) -> list[str]:
         kpi, offerer = found
         request = loop.request(requester, kpi, BY)
         loop.set_offer(offerer, request.domain, True, BY)
-        pid = f"{request.request_id}:{offerer}"
-        loop.answer(offerer, pid, True, BY)
+        pairing = next(
+            p
+            for p in loop.state.pairings(loop.positions.top_quartile)
+            if p.request.request_id == request.request_id and p.offerer == offerer
+        )
+        loop.answer(offerer, loop.handle(pairing, offerer), True, BY)
         if accept_both:
-            loop.answer(requester, pid, True, BY)
+            loop.answer(requester, loop.handle(pairing, requester), True, BY)
         state = "introduced" if accept_both else "waiting for the asking side"
         done.append(f"{requester} asks on {kpi}; {offerer} accepted; {state}")
         return offerer

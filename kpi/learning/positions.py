@@ -73,6 +73,21 @@ def values(query: Query, kpi: str, period: dt.date) -> dict[str, float]:
     return dict(zip(rows["factory_code"], rows["value"], strict=True))
 
 
+def changed_since_release(query: Query, period: dt.date) -> set[str]:
+    """The factories with a file of ``period`` stored after the month's latest release or
+    revision: their current own rows are no longer the figures the released statistics
+    were computed from (a correction, or a fake value to fish with), so no decision is
+    taken on them until a revision releases them."""
+    rows = query(
+        "SELECT DISTINCT s.factory_code FROM coordinator_submissions AS s "
+        "JOIN (SELECT max(released_at) AS released_at FROM releases WHERE period = ?) AS r "
+        "ON s.processed_at > r.released_at "
+        "WHERE s.status = 'accepted' AND list_contains(s.periods, ?)",
+        (period, f"{period:%Y-%m}"),
+    )
+    return set(rows["factory_code"].to_list())
+
+
 def worse(value: float, than: float, direction: str) -> bool:
     return value < than if direction == "higher" else value > than
 
@@ -106,18 +121,28 @@ def quartile(value: float | None, stats: Released | None) -> int | None:
 
 
 class Positions:
-    """Top-quartile membership per (factory, kpi, month), read once per page load."""
+    """Top-quartile membership per (factory, kpi, month), read once per page load. Only
+    RELEASED own values count: a factory whose figures of a month changed after its
+    release has no position in it (no request, no proposal, no story) until a revision."""
 
     def __init__(self, query: Query) -> None:
         self._query = query
         self._cache: dict[tuple[str, dt.date], tuple[Released | None, dict[str, float]]] = {}
+        self._changed: dict[dt.date, set[str]] = {}
+
+    def changed(self, factory: str, period: dt.date) -> bool:
+        """Whether ``factory``'s figures of ``period`` changed after the month's release."""
+        if period not in self._changed:
+            self._changed[period] = changed_since_release(self._query, period)
+        return factory in self._changed[period]
 
     def _load(self, kpi: str, period: dt.date) -> tuple[Released | None, dict[str, float]]:
         key = (kpi, period)
         if key not in self._cache:
+            current = values(self._query, kpi, period)
             self._cache[key] = (
                 released(self._query, kpi, period),
-                values(self._query, kpi, period),
+                {f: v for f, v in current.items() if not self.changed(f, period)},
             )
         return self._cache[key]
 

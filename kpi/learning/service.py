@@ -14,6 +14,9 @@ to."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
+import secrets
 import uuid
 from dataclasses import dataclass
 
@@ -34,6 +37,13 @@ from kpi.learning.log import LearningLog, now_utc
 from kpi.learning.positions import Positions, Query, latest_release
 from kpi.register import FactoryRegister
 from kpi.settings import Settings
+from kpi.users import _write_private
+
+
+def subject_of(story: stories.Story) -> str:
+    return story_subject(
+        story.kpi, story.since, story.until, story.quartile_then, story.quartile_now
+    )
 
 
 class LearningRefused(ValueError):
@@ -73,6 +83,7 @@ class Learning:
         self.now = now or now_utc()
         self.positions = Positions(query)
         self.state: LearningState = self.log.state(self.now)
+        self._key: bytes | None = None
 
     def _at(self) -> dt.datetime:
         """The time of an action: the clock, or the moment this view was made for."""
@@ -89,6 +100,25 @@ class Learning:
 
     def _pairings(self) -> list[Pairing]:
         return self.state.pairings(self.positions.top_quartile)
+
+    def _secret(self) -> bytes:
+        """The key of the pairing handles: random, written once beside the log (0600)."""
+        if self._key is None:
+            path = self.log.path.parent / "handles.key"
+            if not path.exists():
+                with self.log._lock:
+                    if not path.exists():
+                        _write_private(path, secrets.token_hex(32))
+            self._key = path.read_text(encoding="utf-8").strip().encode()
+        return self._key
+
+    def handle(self, pairing: Pairing, factory: str) -> str:
+        """The opaque name of ``pairing`` for one side (``factory``): what its page holds
+        and sends back. The pairing's own id names the offering factory (and the request
+        id is the asking side's), so it never leaves the server: each side gets a handle
+        of its own that only this key maps back."""
+        message = f"{pairing.pairing_id}|{factory}".encode()
+        return hmac.new(self._secret(), message, hashlib.sha256).hexdigest()[:24]
 
     # --- offers ----------------------------------------------------------------------
 
@@ -125,8 +155,9 @@ class Learning:
         return [d.name for d in kpi_definitions() if d.direction in ("higher", "lower")]
 
     def request(self, factory: str, kpi: str, by: str) -> Request:
-        """Ask for a partner on ``kpi``; refused unless the factory's value in the latest
-        released month lies below that month's published network median."""
+        """Ask for a partner on ``kpi``; refused unless the factory's RELEASED value in the
+        latest released month lies below that month's published network median (refused
+        too when its figures of that month changed after the release)."""
         definition = next((d for d in kpi_definitions() if d.name == kpi), None)
         if definition is None or definition.direction not in ("higher", "lower"):
             raise LearningRefused("learning_refused_no_direction", kpi=kpi)
@@ -139,6 +170,8 @@ class Learning:
         stats = self.positions.stats(kpi, period)
         if stats is None or stats.median is None:
             raise LearningRefused("learning_refused_no_median", kpi=kpi, month=month)
+        if self.positions.changed(factory, period):
+            raise LearningRefused("learning_refused_changed", kpi=kpi, month=month)
         if self.positions.value(factory, kpi, period) is None:
             raise LearningRefused("learning_refused_no_value", kpi=kpi, month=month)
         if not self.positions.below_median(factory, kpi, period):
@@ -175,16 +208,16 @@ class Learning:
         result = []
         for request in sorted(self.state.open_requests(factory), key=lambda r: r.at):
             shown = [
-                self._side(p, p.offerer, p.requester_accepted)
+                self._side(p, factory, p.offerer, p.requester_accepted)
                 for p in pairings
                 if p.request.request_id == request.request_id and p.seen_by_requester()
             ]
             result.append({"request": request, "partners": shown})
         return result
 
-    def _side(self, pairing: Pairing, other: str, mine_accepted: bool) -> dict:
+    def _side(self, pairing: Pairing, me: str, other: str, mine_accepted: bool) -> dict:
         return {
-            "pairing_id": pairing.pairing_id,
+            "handle": self.handle(pairing, me),
             "kpi": pairing.request.kpi,
             "domain": pairing.request.domain,
             "accepted_by_me": mine_accepted,
@@ -196,21 +229,34 @@ class Learning:
         """Requests proposed to ``factory`` (as an offering side): KPI and domain; the
         requester's name only once both accepted."""
         return [
-            {**self._side(p, p.request.factory, p.offerer_accepted), "brokered": p.brokered}
+            {
+                **self._side(p, factory, p.request.factory, p.offerer_accepted),
+                "brokered": p.brokered,
+            }
             for p in self._pairings()
             if p.offerer == factory and p.seen_by_offerer()
         ]
 
-    def _pairing(self, pairing_id: str) -> Pairing:
-        found = next((p for p in self._pairings() if p.pairing_id == pairing_id), None)
+    def _pairing(self, factory: str, handle: str) -> Pairing:
+        """The pairing ``factory`` knows by ``handle`` (its own side's handle only)."""
+        found = next(
+            (
+                p
+                for p in self._pairings()
+                if factory in (p.offerer, p.request.factory)
+                and hmac.compare_digest(self.handle(p, factory), handle)
+            ),
+            None,
+        )
         if found is None:
             raise LearningRefused("learning_refused_unknown")
         return found
 
-    def answer(self, factory: str, pairing_id: str, accept: bool, by: str) -> None:
-        """Accept or decline (or withdraw an acceptance of) a pairing, as either side.
-        A withdrawal takes effect at once: names are hidden again."""
-        pairing = self._pairing(pairing_id)
+    def answer(self, factory: str, handle: str, accept: bool, by: str) -> None:
+        """Accept or decline (or withdraw an acceptance of) a pairing, as either side,
+        by the handle its page holds. A withdrawal takes effect at once: names are
+        hidden again."""
+        pairing = self._pairing(factory, handle)
         if factory == pairing.offerer:
             allowed = pairing.seen_by_offerer()
         elif factory == pairing.request.factory:
@@ -219,7 +265,7 @@ class Learning:
             allowed = False
         if not allowed:
             raise LearningRefused("learning_refused_unknown")
-        self.log.consent(factory, pairing_subject(pairing_id), accept, by, self._at())
+        self.log.consent(factory, pairing_subject(pairing.pairing_id), accept, by, self._at())
         self._reload()
 
     # --- success stories -------------------------------------------------------------
@@ -242,24 +288,37 @@ class Learning:
         for kpi in self.requestable():
             for story in self.qualifying(kpi):
                 if story.factory == factory:
-                    consent = self.state.consent(factory, story_subject(kpi))
+                    consent = self.state.consent(factory, subject_of(story))
                     result.append({"story": story, "named": bool(consent)})
         return result
 
     def set_story_consent(self, factory: str, kpi: str, named: bool, by: str) -> None:
-        if named and not any(s["story"].kpi == kpi for s in self.own_stories(factory)):
-            raise LearningRefused("learning_refused_unknown")
-        self.log.consent(factory, story_subject(kpi), named, by, self._at())
+        """Agree (or no longer agree) to be named for the story on ``kpi`` as the factory
+        sees it now: the consent names its months and quartiles, so a later story is
+        not covered by it."""
+        story = next((s["story"] for s in self.own_stories(factory) if s["story"].kpi == kpi), None)
+        if story is None:
+            if named:
+                raise LearningRefused("learning_refused_unknown")
+            return  # no story now: nothing of it is shown to withdraw
+        self.log.consent(factory, subject_of(story), named, by, self._at())
         self._reload()
 
     def named_stories(self) -> list[tuple[stories.Story, Partner]]:
-        """Coordinator: per KPI, the qualifying factories that agreed to be named, in order."""
+        """Coordinator: per KPI, the qualifying factories that agreed to be named: most
+        quartiles gained first, equal gains by name (no order that ranks figures)."""
         agreed = self.state.story_consents()
         return [
-            (story, self.partner(story.factory))
+            named
             for kpi in self.requestable()
-            for story in self.qualifying(kpi)
-            if (story.factory, kpi) in agreed
+            for named in sorted(
+                (
+                    (story, self.partner(story.factory))
+                    for story in self.qualifying(kpi)
+                    if (story.factory, subject_of(story)) in agreed
+                ),
+                key=lambda pair: (-pair[0].quartiles_gained, pair[1].name, pair[0].factory),
+            )
         ]
 
     # --- the coordinator -------------------------------------------------------------
@@ -332,7 +391,9 @@ class Learning:
     def history(self, factory: str) -> list[dict]:
         """The factory's own entries in the log: what it consented to, when, and who; an
         entry about a request or a pairing names the request's KPI (the factory is a
-        party to it)."""
+        party to it). The subject of a pairing entry names the offering factory, so it
+        is cut to its kind ("pairing"): the other side's name shows only in an
+        introduction in force."""
         entries = []
         for entry in self.log.entries():
             if entry.get("factory") != factory:
@@ -341,5 +402,7 @@ class Learning:
             request = self.state.requests.get(rest.split(":")[0]) if kind else None
             if kind in ("request", "pairing") and request is not None:
                 entry = {**entry, "kpi": request.kpi}
+            if kind == "pairing":
+                entry = {**entry, "subject": "pairing"}
             entries.append(entry)
         return entries

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from kpi.learning.positions import Positions, worse
+from kpi.learning.positions import Positions
 
 
 @dataclass(frozen=True)
@@ -33,8 +33,9 @@ def qualifying(
     positions: Positions, factories: list[str], kpi: str, latest: dt.date, released: set[dt.date]
 ) -> list[Story]:
     """The factories that rose at least one quartile on ``kpi`` from a year before
-    ``latest`` to ``latest`` (both released), most quartiles first; among equals, the
-    larger improvement of the factory's own value (compared here, never shown) first."""
+    ``latest`` to ``latest`` (both released), most quartiles first; among equals by code
+    (never by the size of the improvement of their values: the order of the rows would
+    rank named factories' figures)."""
     since = year_before(latest)
     if since not in released:
         return []
@@ -48,10 +49,4 @@ def qualifying(
         if then is not None and now is not None and now < then:
             stories.append(Story(factory, kpi, since, latest, then, now))
 
-    def improvement(story: Story) -> float:
-        before = positions.value(story.factory, kpi, since) or 0.0
-        after = positions.value(story.factory, kpi, latest) or 0.0
-        change = (after - before) / abs(before) if before else 0.0
-        return -change if worse(1.0, 0.0, stats.direction) else change
-
-    return sorted(stories, key=lambda s: (-s.quartiles_gained, -improvement(s), s.factory))
+    return sorted(stories, key=lambda s: (-s.quartiles_gained, s.factory))

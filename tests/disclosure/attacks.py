@@ -309,7 +309,7 @@ def _plain(value: object) -> object:
         return {
             k: _plain(v)
             for k, v in sorted(value.items())
-            if k not in ("request_id", "pairing_id", "at", "since", "entry_id")
+            if k not in ("request_id", "pairing_id", "handle", "at", "since", "entry_id")
         }
     if isinstance(value, list | tuple | set | frozenset):
         items = [_plain(v) for v in value]
@@ -409,11 +409,11 @@ def learning_figures(net: Network, attacker: str) -> tuple[Result, int]:
         for code in [m.code for m in net.members if m.code != attacker]:
             for proposal in learning.proposals(net.factory(code)):
                 if proposal["kpi"] == kpi and not proposal["accepted_by_me"]:
-                    learning.answer(net.factory(code), proposal["pairing_id"], True)
+                    learning.answer(net.factory(code), proposal["handle"], True)
     for item in learning.own_requests(net.factory(attacker)):
         for side in item["partners"]:
             if not side["introduced"]:
-                learning.answer(net.factory(attacker), side["pairing_id"], True)
+                learning.answer(net.factory(attacker), side["handle"], True)
     view["introduced"] = learning_view(net, attacker)
     numbers: list[float] = []
 

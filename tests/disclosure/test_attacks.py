@@ -322,8 +322,8 @@ def test_the_suite_catches_a_partners_figure_in_the_flow(tmp_path, monkeypatch):
 
     shown = Learning._side
 
-    def with_value(self, pairing, other, mine_accepted):
-        side = shown(self, pairing, other, mine_accepted)
+    def with_value(self, pairing, me, other, mine_accepted):
+        side = shown(self, pairing, me, other, mine_accepted)
         period = pairing.request.period
         return {**side, "value": self.positions.value(other, pairing.request.kpi, period)}
 

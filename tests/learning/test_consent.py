@@ -118,7 +118,7 @@ def in_force(entry: dict | None, now: dt.datetime) -> bool:
 
 @settings(max_examples=300, deadline=None)
 @given(history, top_sets, st.integers(0, 800))
-def test_no_name_without_both_consents_in_force(steps, top, later):
+def test_no_name_without_both_consents_and_the_request_in_force(steps, top, later):
     entries, end = build(steps)
     now = end + dt.timedelta(days=later)
     state = LearningState(entries, now)
@@ -127,7 +127,9 @@ def test_no_name_without_both_consents_in_force(steps, top, later):
         both = in_force(latest(entries, pairing.offerer, subject, now), now) and in_force(
             latest(entries, pairing.request.factory, subject, now), now
         )
-        assert pairing.introduced == both
+        asked = request_subject(pairing.request.request_id)
+        live = in_force(latest(entries, pairing.request.factory, asked, now), now)
+        assert pairing.introduced == (both and live)
 
 
 @settings(max_examples=200, deadline=None)

@@ -87,12 +87,12 @@ def test_a_full_round_reveals_names_only_when_both_accepted(net):
     # the requester sees nothing of the proposal until the offering side accepts
     [mine] = learning.own_requests(viewer)
     assert mine["partners"] == []
-    learning.answer(net.factory(top), proposal["pairing_id"], True)
+    learning.answer(net.factory(top), proposal["handle"], True)
     [mine] = learning.own_requests(viewer)
     [side] = mine["partners"]
     assert side["partner"] is None and not side["introduced"]
     assert learning.overview(net.coordinator)["introductions"] == []
-    learning.answer(viewer, side["pairing_id"], True)
+    learning.answer(viewer, side["handle"], True)
     [side] = learning.own_requests(viewer)[0]["partners"]
     assert side["partner"].name == f"Demo Attack Plant {top}"
     assert side["partner"].contact == f"kpi@{top.lower()}.attack.example"
@@ -105,7 +105,7 @@ def test_a_full_round_reveals_names_only_when_both_accepted(net):
         kpi,
     )
     # either side withdraws: the names are gone on the next page load, for everyone
-    learning.answer(net.factory(top), proposal["pairing_id"], False)
+    learning.answer(net.factory(top), proposal["handle"], False)
     assert all(p["partner"] is None for p in learning.proposals(net.factory(top)))
     assert learning.own_requests(viewer)[0]["partners"] == []
     assert learning.overview(net.coordinator)["introductions"] == []
@@ -119,8 +119,9 @@ def test_an_introduction_lapses_after_a_year(net):
     learning.set_offer(net.factory(top), domain_of(kpi), True)
     learning.ask(net.factory("F01"), kpi)
     [proposal] = learning.proposals(net.factory(top))
-    learning.answer(net.factory(top), proposal["pairing_id"], True)
-    learning.answer(net.factory("F01"), proposal["pairing_id"], True)
+    learning.answer(net.factory(top), proposal["handle"], True)
+    [side] = learning.own_requests(net.factory("F01"))[0]["partners"]
+    learning.answer(net.factory("F01"), side["handle"], True)
     loop = learning.learning(net.coordinator)
     assert len(loop.introductions()) == 1
     given_at = max(dt.datetime.fromisoformat(e["at"]) for e in loop.log.entries())
@@ -139,9 +140,10 @@ def test_the_coordinator_can_pair_by_hand_and_it_still_needs_both(net):
     assert proposal["brokered"] and proposal["partner"] is None
     [pairing] = learning.overview(net.coordinator)["brokered"]
     assert not pairing["offerer_accepted"] and not pairing["requester_accepted"]
-    learning.answer(net.factory(other), proposal["pairing_id"], True)
+    learning.answer(net.factory(other), proposal["handle"], True)
     assert learning.overview(net.coordinator)["introductions"] == []
-    learning.answer(net.factory("F01"), proposal["pairing_id"], True)
+    [side] = learning.own_requests(net.factory("F01"))[0]["partners"]
+    learning.answer(net.factory("F01"), side["handle"], True)
     assert len(learning.overview(net.coordinator)["introductions"]) == 1
     with pytest.raises(learning.LearningRefused):
         learning.broker(net.coordinator, request_id, "F01")
@@ -170,10 +172,10 @@ def test_a_factory_cannot_answer_a_pairing_it_is_not_part_of(net):
     [proposal] = learning.proposals(net.factory(top))
     for outsider in (other, "F12" if top != "F12" else "F11"):
         with pytest.raises(learning.LearningRefused):
-            learning.answer(net.factory(outsider), proposal["pairing_id"], True)
+            learning.answer(net.factory(outsider), proposal["handle"], True)
     # nor can the requester accept before the offering side did
     with pytest.raises(learning.LearningRefused):
-        learning.answer(net.factory("F01"), proposal["pairing_id"], True)
+        learning.answer(net.factory("F01"), proposal["handle"], True)
 
 
 def test_success_stories_reach_the_coordinator_only_with_consent(net):
@@ -235,7 +237,8 @@ def test_every_factory_may_ask_exactly_where_it_lies_below_the_released_median(n
     proposed: dict[str, set[str]] = {rid: set() for rid in requests}
     for code in codes:
         for proposal in learning.proposals(net.factory(code)):
-            proposed[proposal["pairing_id"].split(":")[0]].add(code)
+            pairing = loop._pairing(code, proposal["handle"])
+            proposed[pairing.request.request_id].add(code)
     for rid, request in requests.items():
         top = {
             c
@@ -244,3 +247,84 @@ def test_every_factory_may_ask_exactly_where_it_lies_below_the_released_median(n
         }
         assert proposed[rid] == top, (request.factory, request.kpi)
     assert any(proposed.values())
+
+
+def test_the_asking_side_never_holds_the_offerers_code_before_both_accepted(net):
+    """Finding 1 of the attack review: the pairing id named the offering factory and
+    reached the asking side's page (its button keys) once the offerer accepted."""
+    requester, viewer = "F01", net.factory("F01")
+    kpi, top, _ = a_gap(requester)
+    learning.set_offer(net.factory(top), domain_of(kpi), True)
+    learning.ask(viewer, kpi)
+    [proposal] = learning.proposals(net.factory(top))
+    learning.answer(net.factory(top), proposal["handle"], True)
+    [side] = learning.own_requests(viewer)[0]["partners"]
+    served = repr((learning.own_requests(viewer), learning.history(viewer)))
+    assert top not in served and side["partner"] is None
+    # each side has its own handle; the offerer's does not work for the asking side
+    assert side["handle"] != proposal["handle"]
+    with pytest.raises(learning.LearningRefused):
+        learning.answer(viewer, proposal["handle"], True)
+    # declining leaves no trace of the offerer in what the asking side is served
+    learning.answer(viewer, side["handle"], False)
+    served = repr((learning.own_requests(viewer), learning.history(viewer)))
+    assert top not in served
+    assert learning.history(viewer)[-1]["subject"] == "pairing"
+
+
+def test_the_coordinators_pairing_does_not_count_an_acceptance_of_the_platforms(net):
+    """Finding 2: brokering an open request to a factory that had accepted the platform's
+    proposal showed "offerer accepted" at once, telling the coordinator it is top."""
+    kpi, top, _ = a_gap("F01")
+    learning.set_offer(net.factory(top), domain_of(kpi), True)
+    learning.ask(net.factory("F01"), kpi)
+    [proposal] = learning.proposals(net.factory(top))
+    learning.answer(net.factory(top), proposal["handle"], True)
+    request_id = learning.overview(net.coordinator)["requests"][0]["request"].request_id
+    learning.broker(net.coordinator, request_id, top)
+    [pairing] = learning.overview(net.coordinator)["brokered"]
+    assert not pairing["offerer_accepted"] and not pairing["requester_accepted"]
+    # the coordinator's pairing is a proposal of its own, answered on its own
+    brokered = [p for p in learning.proposals(net.factory(top)) if p["brokered"]]
+    assert len(brokered) == 1 and not brokered[0]["accepted_by_me"]
+    learning.answer(net.factory(top), brokered[0]["handle"], True)
+    [pairing] = learning.overview(net.coordinator)["brokered"]
+    assert pairing["offerer_accepted"]
+
+
+def test_withdrawing_the_request_ends_its_introductions(net):
+    """Finding 3: a withdrawn (or lapsed) request left the introduction and names in force."""
+    requester, viewer = "F01", net.factory("F01")
+    kpi, top, _ = a_gap(requester)
+    learning.set_offer(net.factory(top), domain_of(kpi), True)
+    learning.ask(viewer, kpi)
+    [proposal] = learning.proposals(net.factory(top))
+    learning.answer(net.factory(top), proposal["handle"], True)
+    [side] = learning.own_requests(viewer)[0]["partners"]
+    learning.answer(viewer, side["handle"], True)
+    assert len(learning.overview(net.coordinator)["introductions"]) == 1
+    [item] = learning.own_requests(viewer)
+    learning.withdraw_request(viewer, item["request"].request_id)
+    assert learning.overview(net.coordinator)["introductions"] == []
+    assert learning.overview(net.coordinator)["requests"] == []
+    assert all(p["partner"] is None for p in learning.proposals(net.factory(top)))
+    assert requester not in repr(learning.proposals(net.factory(top)))
+
+
+def test_success_stories_with_equal_gains_are_in_order_of_name(net):
+    """Finding 4: equal quartile gains were ordered by the size of the improvement of the
+    plants' values, so the row order ranked named plants' figures."""
+    loop = learning.learning(net.coordinator)
+    for kpi in loop.requestable():
+        for story in loop.qualifying(kpi):
+            learning.set_story_consent(net.factory(story.factory), kpi, True)
+    shown = [
+        (s["story"].kpi, -s["story"].quartiles_gained, s["partner"].name)
+        for s in learning.success_stories(net.coordinator)
+    ]
+    ties = [a for a, b in zip(shown, shown[1:], strict=False) if a[:2] == b[:2]]
+    assert ties, "the demo network has no two stories with equal gains on one KPI"
+    by_kpi = {}
+    for kpi, gain, name in shown:
+        by_kpi.setdefault(kpi, []).append((gain, name))
+    assert all(rows == sorted(rows) for rows in by_kpi.values())
