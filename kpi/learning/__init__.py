@@ -8,6 +8,6 @@ factories climbed most quartiles over 12 months, among those that agreed to be n
 
 Nothing here holds a figure. Consents live in an append-only log under
 ``$KPI_DATA_DIR/learning/`` (``log.py``); what each role sees follows from that log and
-the released statistics of the serving snapshot (``consent.py``, ``matching.py``,
+the released statistics of the serving snapshot (``consent.py``, ``service.py``,
 ``positions.py``). See docs/learning.md.
 """
