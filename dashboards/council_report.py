@@ -19,6 +19,7 @@ from dashboards.pdf import (
     NUMBER_FORMATS,
     chart_png,
     month_axis,
+    release_line,
     suppressed_text,
     tick_step,
     typeset,
@@ -182,14 +183,8 @@ def report_data(viewer: Viewer, month: dt.date, lang: str) -> dict:
         "lang": lang,
         "month": f"{month:%Y-%m}",
         "month_long": long_date(month, lang).split(" ", 1)[1],
-        "release": message(
-            "report_release_city",
-            lang,
-            month=f"{month:%Y-%m}",
-            revision=message("release_revision", lang, revision=release["revision"])
-            if release["revision"]
-            else "",
-            date=long_date(release["released_at"], lang),
+        "release": release_line(
+            "report_release_city", month, release["revision"], release["released_at"], lang
         ),
         "made": long_date(dt.date.today(), lang),
         "texts": {

@@ -18,6 +18,7 @@ from dashboards.pdf import (
     NUMBER_FORMATS,
     chart_png,
     month_axis,
+    release_line,
     suppressed_text,
     tick_step,
     typeset,
@@ -81,14 +82,8 @@ def report_data(viewer: Viewer, month: dt.date, lang: str, group_kind: str = "ne
             "FROM releases WHERE period = ?",
             (compared,),
         ).row(0, named=True)
-        release = message(
-            "report_release",
-            lang,
-            month=f"{compared:%Y-%m}",
-            revision=message("release_revision", lang, revision=row["revision"])
-            if row["revision"]
-            else "",
-            date=long_date(row["released_at"], lang),
+        release = release_line(
+            "report_release", compared, row["revision"], row["released_at"], lang
         )
     label = f"label_{lang}"
     index = month.year * 12 + month.month - 1 - 11

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import altair as alt
 
-from kpi.i18n import message
+from kpi.i18n import long_date, message
 
 TEMPLATES = Path(__file__).parent / "templates"
 NUMBER_FORMATS = {"ratio": ".1~%", "EUR": "~s"}
@@ -70,3 +70,14 @@ def typeset(template: str, content: dict, images: dict[str, bytes]) -> bytes:
         source = (TEMPLATES / template).read_text(encoding="utf-8")
         (root / "report.typ").write_text(source, encoding="utf-8")
         return typst.compile(str(root / "report.typ"), root=str(root), format="pdf")
+
+
+def release_line(key: str, month, revision: int, released_at, lang: str) -> str:
+    """Which release a report shows: the month, its revision (if any) and its date."""
+    return message(
+        key,
+        lang,
+        month=f"{month:%Y-%m}",
+        revision=message("release_revision", lang, revision=revision) if revision else "",
+        date=long_date(released_at, lang),
+    )
