@@ -11,12 +11,15 @@ KPI := $(VENV)/bin/kpi
 
 .PHONY: setup browser postgres demo test bench lint clean-data
 
-## setup: create .venv from the pinned lock file (uv.lock), nothing by hand
+## setup: create .venv from the pinned lock file (uv.lock), nothing by hand; the packages'
+## bytecode is compiled once here, so that no process (a run, the worker, a page, a test)
+## compiles Dagster's or Great Expectations' sources again when it starts (seconds each,
+## and every time where PYTHONDONTWRITEBYTECODE is set)
 setup: $(VENV)/.synced
 
 $(VENV)/.synced: pyproject.toml uv.lock
 	@test -x $(VENV)/bin/uv || { $(PYTHON) -m venv $(VENV) && $(VENV)/bin/pip install --quiet uv==$(UV_VERSION); }
-	$(VENV)/bin/uv sync --frozen
+	$(VENV)/bin/uv sync --frozen --compile-bytecode
 	@touch $@
 
 ## demo: demo data of 12 fictional factories, processed; then the Dagster UI on :3000

@@ -27,6 +27,7 @@ import re
 import shutil
 import tempfile
 import time
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -198,12 +199,20 @@ def settle(
     refused: bool,
     report_text: str = "",
     report_json: dict | None = None,
+    made: set[Path] | None = None,
 ) -> Path:
     """Move a processed file out of ``pending``: to the archive, or to the quarantine
-    with its report when refused. Returns the new location of the file."""
+    with its report when refused. Returns the new location of the file.
+
+    ``made`` holds the folders this caller created or found already (a run settling
+    thousands of files asks the file system once per folder, not once per file); the
+    caller then removes the emptied landing folders itself (:func:`remove_empty`)."""
     base = settings.quarantine_dir if refused else settings.archive_dir
     folder = base / submission.dataset / submission.factory_code
-    folder.mkdir(parents=True, exist_ok=True)
+    if made is None or folder not in made:
+        folder.mkdir(parents=True, exist_ok=True)
+        if made is not None:
+            made.add(folder)
     stem = f"{submission.submission_id}__{_safe(Path(submission.file_name).stem)}"
     target = folder / f"{stem}{submission.path.suffix.lower()}"
     meta = {**submission.meta(), "original_path": str(submission.path)}
@@ -216,10 +225,17 @@ def settle(
     os.replace(submission.path, target)
     fault_point("settle:moved")
     submission.meta_path.unlink(missing_ok=True)
-    # an emptied factory folder goes, so that listing the landing zone costs what waits
-    with contextlib.suppress(OSError):
-        submission.path.parent.rmdir()
+    if made is None:
+        remove_empty([submission.path.parent])
     return target
+
+
+def remove_empty(folders: Iterable[Path]) -> None:
+    """Remove the landing folders that settling emptied, so that listing the landing
+    zone costs what waits (a folder something still waits in stays)."""
+    for folder in folders:
+        with contextlib.suppress(OSError):
+            folder.rmdir()
 
 
 def clean_debris(settings: Settings) -> list[Path]:

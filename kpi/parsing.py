@@ -13,6 +13,7 @@ empty for the later rules (so it is reported once, not twice).
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -88,25 +89,26 @@ def unparsed_finding(cell: dict) -> Finding:
     )
 
 
-def _compact(text: str) -> str:
-    return re.sub(_LAYOUT, "", re.sub(_CURRENCY, "", text))
+_COMPACT = re.compile(rf"{_CURRENCY}|{_LAYOUT}")
+_NUMBER_LIKE = re.compile(r"[+-]?[\d.,]*\d[\d.,]*")
 
 
-def _vote(text: str) -> str | None:
+def vote(text: str) -> str | None:
     """Which decimal mark one number cell proves, if any: ``1.234,5`` and ``0,75`` prove
-    a comma, ``1,234.5`` and ``0.75`` a point; ``1.234`` proves nothing (it may be either)."""
-    compact = _compact(text)
-    if not re.fullmatch(r"[+-]?[\d.,]*\d[\d.,]*", compact):
+    a comma, ``1,234.5`` and ``0.75`` a point; ``1.234`` proves nothing (it may be either),
+    nor does a whole number or a cell that is not a number."""
+    if text.isdigit():  # most cells of a file: nothing to prove, nothing to tidy
         return None
-    points, commas = compact.count("."), compact.count(",")
-    if points and commas:
-        return "," if compact.rfind(",") > compact.rfind(".") else "."
-    if commas:
-        decimals = len(compact) - compact.rfind(",") - 1
-        return "." if commas > 1 else ("," if decimals != 3 else None)
-    if points:
-        decimals = len(compact) - compact.rfind(".") - 1
-        return "," if points > 1 else ("." if decimals != 3 else None)
+    compact = _COMPACT.sub("", text)
+    if not _NUMBER_LIKE.fullmatch(compact):
+        return None
+    comma, point = compact.rfind(","), compact.rfind(".")
+    if comma >= 0 and point >= 0:
+        return "," if comma > point else "."
+    if comma >= 0:
+        return "." if compact.count(",") > 1 else ("," if len(compact) - comma != 4 else None)
+    if point >= 0:
+        return "," if compact.count(".") > 1 else ("." if len(compact) - point != 4 else None)
     return None
 
 
@@ -114,11 +116,7 @@ def decimal_mark_of(texts: Iterable[str], default: str) -> str:
     """The decimal mark of a file, from the text of its number cells: the mark its cells
     prove (a decimal comma anywhere means ``.`` groups thousands, and the reverse); the
     majority when cells disagree (the others are then refused); else ``default``."""
-    votes = {",": 0, ".": 0}
-    for text in texts:
-        mark = _vote(text)
-        if mark is not None:
-            votes[mark] += 1
+    votes = Counter(map(vote, texts))
     if votes[","] == votes["."]:
         return default
     return "," if votes[","] > votes["."] else "."

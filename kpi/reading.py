@@ -25,6 +25,7 @@ import re
 import zipfile
 import zlib
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import polars as pl
@@ -121,9 +122,14 @@ class RawTable:
 
 def normalise_header(name: object) -> str:
     """``' Planned Busy Time H '`` -> ``'planned_busy_time_h'``."""
-    text = "" if name is None else str(name)
-    text = text.replace("\ufeff", "").strip().lower()
-    return re.sub(r"[\s\-]+", "_", text)
+    return _normalised("" if name is None else str(name))
+
+
+@lru_cache(maxsize=8192)
+def _normalised(text: str) -> str:
+    # cached: every file repeats the same few dozen header texts (a history load asks
+    # about a million times, to find the header row and the separator)
+    return re.sub(r"[\s\-]+", "_", text.replace("\ufeff", "").strip().lower())
 
 
 def _text(value: Cell, decimal_mark: str = ",") -> str | None:

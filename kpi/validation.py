@@ -175,7 +175,7 @@ def validate_uploads(
 ) -> list[FileReport]:
     """Check every upload. Files are read one by one, then each dataset's rows are typed
     and validated as one batch: GX runs once per dataset, not once per file.
-    ``engine="polars"`` is for feedback on single files (see ``kpi.expectations``).
+    ``engine="polars"`` interprets the same suites with Polars (``kpi.expectations``).
     A file that cannot be read is refused on its own; the others go on. Limits default
     to the settings (``KPI_MAX_ROWS`` ...)."""
     from kpi.settings import get_settings

@@ -1,7 +1,8 @@
 """The Polars interpretation of a contract's suite finds exactly what GX finds.
 
-Single-file feedback (`kpi validate`, the upload page) uses the Polars engine to answer
-in well under a second; the pipeline uses Great Expectations. They must never disagree.
+The upload page, `kpi validate` and the pipeline's gate validate files with the Polars
+engine (milliseconds); Great Expectations checks every stored table a run changed (the
+asset check ``contract_suite``). They must never disagree.
 """
 
 from __future__ import annotations
