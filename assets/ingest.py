@@ -11,7 +11,7 @@ from dagster_duckdb import DuckDBResource
 
 from assets.names import CONTRACT_CHECK, INGEST_GROUP, SUBMISSIONS_KEY, table_key
 from kpi.contracts import UPLOAD_DATASETS, contract_path, load_contract
-from kpi.expectations import ROW_ID, run_suite, suite_fingerprint
+from kpi.expectations import ROW_ID, SuiteRunner, suite_fingerprint
 from kpi.ingest import ingest_pending
 from kpi.reading import ROW_COLUMN
 from kpi.timing import stage
@@ -47,6 +47,7 @@ def check_stored_table(
     con: duckdb.DuckDBPyConnection,
     dataset: str,
     previous: tuple[dg.AssetCheckEvaluation, str] | None = None,
+    suites: SuiteRunner | None = None,
 ) -> dg.AssetCheckResult:
     """Run the dataset's contract suite on everything stored: every row that is in the
     warehouse must still satisfy every error rule (warnings are counted, not failed).
@@ -85,8 +86,7 @@ def check_stored_table(
             .with_row_index(ROW_ID)
             .with_columns(pl.col(ROW_ID).cast(pl.Int64).alias(ROW_COLUMN))
         )
-        for failure in run_suite(contract, frame, month):
-            failures[(failure.expectation.severity, failure.expectation.rule)] += 1
+        failures = (suites or SuiteRunner()).failure_counts(dataset, frame, month)
     errors = {rule: n for (severity, rule), n in failures.items() if severity == "error"}
     warnings = {rule: n for (severity, rule), n in failures.items() if severity == "warning"}
     return dg.AssetCheckResult(
@@ -160,8 +160,8 @@ def ingest_submissions(
     quarantine with their report for the uploader."""
     record_process(context)
     settings = platform.settings()
-    with platform.warehouse_lock(), warehouse.get_connection() as con:
-        result = ingest_pending(con, settings, run_id=context.run_id)
+    with SuiteRunner() as suites, platform.warehouse_lock(), warehouse.get_connection() as con:
+        result = ingest_pending(con, settings, run_id=context.run_id, on_pending=suites.start)
         for path in result.debris:
             context.log.warning(f"Removed debris of an interrupted run or upload: {path}")
         for item in result.recovered:
@@ -174,7 +174,7 @@ def ingest_submissions(
                 context.log.warning(item.report.to_text("en"))
         with stage("checks"):
             checks = [
-                check_stored_table(con, d, last_contract_check(context.instance, d))
+                check_stored_table(con, d, last_contract_check(context.instance, d), suites)
                 for d in UPLOAD_DATASETS
             ]
         tables = {dataset: _table_metadata(con, dataset) for dataset in UPLOAD_DATASETS}

@@ -17,15 +17,22 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 import os
+import sys
 import threading
+from collections import Counter
 from dataclasses import dataclass
 from functools import cache
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
 from typing import Any
 
 import polars as pl
 
 from kpi.contracts import Column, DatasetContract, Rule
+
+log = logging.getLogger(__name__)
 
 _GX_LOCK = threading.RLock()
 """GX is not thread-safe, and the dashboards validate uploads on several threads (one per
@@ -313,3 +320,99 @@ def run_suite(
         for entry in outcome.result.get("unexpected_index_list") or []:
             failures.append(Failure(expectation, int(entry[ROW_ID])))
     return failures
+
+
+def failure_counts(
+    dataset: str, frame: pl.DataFrame, current_month: dt.date
+) -> Counter[tuple[str, str]]:
+    """How many rows of ``frame`` fail each rule of the dataset's GX suite, by
+    ``(severity, rule)``: what the contract check on a stored table reports."""
+    from kpi.contracts import load_contract
+
+    failures = run_suite(load_contract(dataset), frame, current_month)
+    return Counter((f.expectation.severity, f.expectation.rule) for f in failures)
+
+
+def _serve_suites(connection: Connection) -> None:
+    """The GX process of :class:`SuiteRunner`: imports GX at once, then runs the suites
+    it is sent until its run closes the pipe (or dies: then the pipe ends too)."""
+    warm_up()
+    while True:
+        try:
+            request = connection.recv()
+        except EOFError:
+            return
+        try:
+            connection.send(("counts", failure_counts(*request)))
+        except Exception as error:  # the run reports it, as if it had run here
+            connection.send(("error", f"{type(error).__name__}: {error}"))
+
+
+class SuiteRunner:
+    """Runs a run's contract checks with GX: in this process when GX is imported here
+    already (the run worker warms it up before its first run), else in a process of its
+    own, started as soon as the run knows it has files to store (:meth:`start`), so that
+    GX's import (3-5 s) goes on on the other core while the run reads, validates and
+    stores, instead of after. The process holds GX and the pandas copy of the table it
+    checks, not the run's own data.
+
+    If that process cannot be started or dies, the suites run here: slower, same result.
+    A run killed meanwhile closes the pipe by dying, and the GX process then ends."""
+
+    def __init__(self, own_process: bool | None = None) -> None:
+        self._own_process = own_process
+        """Whether the suites run in a process of their own; by default, unless GX is
+        imported here already."""
+        self._process: BaseProcess | None = None
+        self._connection: Connection | None = None
+
+    def start(self) -> None:
+        own = self._own_process
+        if own is None:
+            own = "great_expectations" not in sys.modules
+        if self._process is not None or not own:
+            return
+        import multiprocessing
+
+        context = multiprocessing.get_context("spawn")  # the run has threads: no fork
+        ours, theirs = context.Pipe()
+        process = context.Process(
+            target=_serve_suites, args=(theirs,), name="gx-contract-checks", daemon=True
+        )
+        try:
+            process.start()
+        except OSError as error:
+            log.warning("contract checks run in the run's process: %s", error)
+            return
+        theirs.close()
+        self._process, self._connection = process, ours
+
+    def failure_counts(
+        self, dataset: str, frame: pl.DataFrame, current_month: dt.date
+    ) -> Counter[tuple[str, str]]:
+        if self._connection is not None:
+            try:
+                self._connection.send((dataset, frame, current_month))
+                kind, answer = self._connection.recv()
+            except (EOFError, OSError) as error:
+                log.warning("the GX process ended (%s); the checks go on here", error)
+                self.close()
+            else:
+                if kind == "error":
+                    raise RuntimeError(answer)
+                return answer
+        return failure_counts(dataset, frame, current_month)
+
+    def close(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+        if self._process is not None:
+            self._process.terminate()  # it may still be importing GX: not waited for
+            self._process.join(timeout=5)
+        self._process = self._connection = None
+
+    def __enter__(self) -> SuiteRunner:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -82,9 +83,12 @@ def ingest_pending(
     run_id: str | None = None,
     today: dt.date | None = None,
     lang: str | None = None,
+    on_pending: Callable[[], object] | None = None,
 ) -> IngestResult:
     """Process every file waiting in the landing zone (oldest first), after finishing
-    what an interrupted cycle left undone."""
+    what an interrupted cycle left undone. ``on_pending`` is called once files are found
+    that need validating and storing, before they are read (the run starts its contract
+    checks' GX process then)."""
     ensure_schema(con)
     first = lang or settings.lang
     languages = [first, *(code for code in LANGUAGES if code != first)]
@@ -102,31 +106,46 @@ def ingest_pending(
         _settle_all(recovered, settings, languages)
     if not pending:
         return IngestResult(recovered=recovered, debris=debris)
+    if on_pending is not None:
+        on_pending()
     register = load_register(settings.register_path)
     key = load_or_create_key(settings)
     files: list[ProcessedFile] = []
-    for chunk in _chunks(pending, INGEST_CHUNK_FILES):
+    for chunk in _chunks(pending, INGEST_CHUNK_BYTES):
         files += _ingest(con, settings, chunk, register, key, run_id, today, languages)
     return IngestResult(files, recovered, debris)
 
 
-INGEST_CHUNK_FILES = 2000
-"""Files validated and stored together (one transaction): a backlog of a whole network's
-months is processed chunk by chunk, so that memory stays bounded by a chunk's rows."""
+INGEST_CHUNK_BYTES = 8 * 1024 * 1024
+"""Bytes of files validated and stored together (one transaction): a backlog of a whole
+network's months is processed chunk by chunk, so that memory stays bounded by what a
+chunk's files hold (their cells as text, then typed), whether the backlog is many small
+files or fewer files of many months each."""
 
 
 def _chunks(pending: list[Submission], size: int) -> list[list[Submission]]:
-    """``pending`` in chunks of about ``size`` files, oldest first, each factory's files
-    in one chunk (the rules across datasets see a factory's month whole)."""
+    """``pending`` in chunks of about ``size`` bytes of files, oldest first, each
+    factory's files in one chunk (the rules across datasets see a factory's month whole)."""
     by_factory: dict[str, list[Submission]] = {}
     for submission in pending:
         by_factory.setdefault(submission.factory_code, []).append(submission)
     chunks: list[list[Submission]] = [[]]
+    held = 0
     for own in by_factory.values():
-        if chunks[-1] and len(chunks[-1]) + len(own) > size:
+        weight = sum(_size(s.path) for s in own)
+        if chunks[-1] and held + weight > size:
             chunks.append([])
+            held = 0
         chunks[-1] += own
+        held += weight
     return chunks
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:  # gone meanwhile: reading it says so, in its report
+        return 0
 
 
 def _ingest(

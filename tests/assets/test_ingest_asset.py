@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
+
 import dagster as dg
 import duckdb
 
 from assets.ingest import check_stored_table, ingest_submissions
 from assets.names import CONTRACT_CHECK, SUBMISSIONS_KEY, table_key
 from kpi.contracts import DATASETS, UPLOAD_DATASETS
+from kpi.expectations import SuiteRunner
 from kpi.landing import list_pending, submit
 from pipelines.resources import build_resources
 
@@ -123,3 +126,50 @@ def test_a_table_the_run_did_not_change_keeps_its_checked_result(settings, make_
     assert not check(third, "people").passed
     assert check(third, "people").metadata["error_rule_failures"].value
     assert check(third, "quality").metadata["checked_in_run"].value == second.run_id
+
+
+def _broken_quality_table(settings, make_file) -> duckdb.DuckDBPyConnection:
+    submit(make_file("quality"), "quality", "F01", settings)
+    dg.materialize([ingest_submissions], resources=build_resources(settings))
+    con = duckdb.connect(str(settings.warehouse_path))
+    con.execute(
+        "UPDATE quality SET parts_rejected_by_customer = parts_shipped + 5 "
+        "WHERE period = DATE '2025-11-01'"
+    )
+    return con
+
+
+def test_the_contract_check_in_a_gx_process_of_its_own_finds_the_same(settings, make_file):
+    """A run that has not imported GX checks its tables in a GX process started when it
+    found files to store; its answer is the one GX gives in the run's own process."""
+    with _broken_quality_table(settings, make_file) as con:
+        here = check_stored_table(con, "quality")
+        with SuiteRunner(own_process=True) as suites:
+            suites.start()
+            process = suites._process
+            assert process is not None and process.is_alive()
+            apart = check_stored_table(con, "quality", suites=suites)
+            assert process.pid != os.getpid()
+        assert not process.is_alive()  # the run ended: so did its GX process
+    assert apart.passed is here.passed is False
+    assert apart.metadata == here.metadata
+
+
+def test_a_dead_gx_process_does_not_stop_the_check(settings, make_file):
+    with _broken_quality_table(settings, make_file) as con, SuiteRunner(own_process=True) as suites:
+        suites.start()
+        suites._process.kill()
+        suites._process.join()
+        check = check_stored_table(con, "quality", suites=suites)
+    assert check.metadata["error_rule_failures"].value == {"rejected_within_shipped": 1}
+
+
+def test_the_gx_process_of_a_killed_run_ends_with_it():
+    """A run that dies closes its end of the pipe by dying; the GX process then ends on
+    its own (here: the pipe closed without a word, as a killed process leaves it)."""
+    suites = SuiteRunner(own_process=True)
+    suites.start()
+    process, connection = suites._process, suites._connection
+    connection.close()
+    process.join(timeout=120)
+    assert process.exitcode == 0

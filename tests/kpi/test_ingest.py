@@ -275,7 +275,7 @@ def test_pseudonym_key_is_generated_once_privately_or_read_from_env(settings, mo
 def test_a_backlog_is_stored_in_chunks_of_whole_factories(settings, con, make_file, monkeypatch):
     """A whole network's months waiting at once are validated and stored a few files at a
     time (bounded memory), each factory's files together, with the same outcome."""
-    monkeypatch.setattr(kpi_ingest, "INGEST_CHUNK_FILES", 3)
+    monkeypatch.setattr(kpi_ingest, "INGEST_CHUNK_BYTES", 1)  # as little as one factory
     factories = ("F01", "F04", "F09")
 
     def too_many_locals(rows):
