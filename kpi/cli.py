@@ -792,7 +792,8 @@ def serve(
     app_port: Annotated[int, typer.Option(help="Port of the dashboards")] = 8501,
 ) -> None:
     """Run the Dagster UI (with the landing-zone sensor), the run worker and the
-    dashboards until Ctrl-C."""
+    dashboards until Ctrl-C (or SIGTERM, as a service manager stops it)."""
+    import signal
     import subprocess
     import time
 
@@ -827,6 +828,13 @@ def serve(
     typer.echo(
         f"Dagster: http://localhost:{dagster_port}   Dashboards: http://localhost:{app_port}"
     )
+
+    def stop(signum: int, frame: object) -> None:
+        # SIGTERM reaches this process only (a service manager, `kill`): the children are
+        # stopped in the `finally` below, each with SIGTERM, so that none is left running
+        raise SystemExit(0)
+
+    signal.signal(signal.SIGTERM, stop)
     try:
         while all(p.poll() is None for p in processes):
             time.sleep(1)

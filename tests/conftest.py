@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import socket
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -67,3 +68,10 @@ def make_file(tmp_path: Path):
         )
 
     return make
+
+
+def free_port() -> int:
+    """A TCP port of localhost that nothing listens on now (for a server a test starts)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -24,7 +23,7 @@ import polars as pl
 import pytest
 
 from kpi.settings import REPO_ROOT
-from tests.conftest import valid_rows, write_rows
+from tests.conftest import free_port, valid_rows, write_rows
 
 SCREENSHOTS = REPO_ROOT / "test-artifacts" / "screenshots"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -40,12 +39,6 @@ FLAGS = [
 ]
 PASSWORD = "browser-test-password"
 KPI = [sys.executable, "-m", "kpi.cli"]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -79,7 +72,7 @@ def app(tmp_path_factory):
             check=True,
             cwd=REPO_ROOT,
         )
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen(
         [
             sys.executable,

@@ -21,11 +21,11 @@ from pathlib import Path
 import pytest
 
 from kpi.settings import REPO_ROOT
+from tests.conftest import free_port
 from tests.dashboards.test_browser import (
     CHROMIUM,
     FLAGS,
     SCREENSHOTS,
-    _free_port,
     assert_no_failure,
 )
 
@@ -47,7 +47,7 @@ def provider():
     from oidc_provider_mock import User, run_server_in_thread
 
     users = [User(sub=sub, claims=claims) for sub, claims in USERS.items()]
-    with run_server_in_thread(port=_free_port(), user_claims=users) as server:
+    with run_server_in_thread(port=free_port(), user_claims=users) as server:
         yield f"http://localhost:{server.server_port}"
 
 
@@ -58,7 +58,7 @@ def sso_app(tmp_path_factory, provider):
         pytest.fail("Chromium is missing: `make test` installs Debian's chromium package")
     root = tmp_path_factory.mktemp("sso")
     data = root / "data"
-    port = _free_port()
+    port = free_port()
     url = f"http://localhost:{port}"
     # a fresh secret per run; any client id and secret are accepted by the mock provider
     secrets_file = root / "secrets.toml"

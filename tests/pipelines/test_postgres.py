@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import tempfile
 from collections.abc import Iterator
@@ -24,6 +23,7 @@ from assets.names import MONTHLY_JOB, WAREHOUSE_TAG, WAREHOUSE_WRITER
 from kpi.landing import list_pending, submit
 from kpi.settings import ensure_dagster_home, get_settings, reset_settings_cache
 from pipelines.definitions import build_definitions
+from tests.conftest import free_port
 from tests.pipelines.test_sensors import evaluate
 
 SERVER_USER = "kpi"
@@ -38,12 +38,6 @@ def _postgres_bin() -> Path:
     if not found:
         pytest.fail("PostgreSQL is missing: `make test` installs Debian's postgresql package")
     return found[-1].parent
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _unprivileged_account() -> str:
@@ -68,7 +62,7 @@ def postgres_url() -> Iterator[str]:
         shutil.chown(root, account)
         run_as = ["runuser", "-u", account, "--"]
     data, log = root / "data", root / "server.log"
-    port = _free_port()
+    port = free_port()
     ctl = [*run_as, str(bin_dir / "pg_ctl"), "-D", str(data)]
     try:
         subprocess.run(
@@ -158,7 +152,7 @@ def test_kpi_instance_prepares_the_instance_of_a_deployment(settings, postgres_u
     assert {"runs", "event_logs", "jobs", "instigators"} <= tables
 
     # a server that is gone: a clear refusal naming the setting, and no password echoed
-    gone = postgres_url.rsplit("port=", 1)[0] + f"port={_free_port()}"
+    gone = postgres_url.rsplit("port=", 1)[0] + f"port={free_port()}"
     monkeypatch.setenv("KPI_DAGSTER_POSTGRES_URL", gone)
     reset_settings_cache()
     result = CliRunner().invoke(app, ["instance"])
