@@ -786,6 +786,22 @@ def worker() -> None:
     serve_runs(get_settings())
 
 
+SERVICE_STOP_SECONDS = 90
+"""How long `kpi serve` waits for Dagster and Streamlit to stop before it kills them."""
+WORKER_STOP_SECONDS = 600
+"""How long `kpi serve` waits for the run worker to finish its run when stopped, before it
+kills it (the next run then finishes what the killed one left); docs/deployment.md."""
+
+
+def _wait_for(processes: list, seconds: float) -> None:
+    """Wait until every process of ``processes`` has ended, or ``seconds`` have passed."""
+    import time
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and any(p.poll() is None for p in processes):
+        time.sleep(0.2)
+
+
 @app.command()
 def serve(
     dagster_port: Annotated[int, typer.Option(help="Port of the Dagster UI")] = 3000,
@@ -793,6 +809,8 @@ def serve(
 ) -> None:
     """Run the Dagster UI (with the landing-zone sensor), the run worker and the
     dashboards until Ctrl-C (or SIGTERM, as a service manager stops it)."""
+    import contextlib
+    import os
     import signal
     import subprocess
     import time
@@ -804,59 +822,74 @@ def serve(
     prepare_data_dir(settings)
     ensure_dagster_home(settings)
     bin_dir = Path(sys.executable).parent
-    processes = [
+    commands = [
         # `dg dev` is the entry point Dagster recommends (`dagster dev` says it is superseded):
         # the webserver, the daemon (sensors, schedules, run queue and monitoring) and the
         # code server of the location named in workspace.yaml
-        subprocess.Popen(
-            [str(bin_dir / "dg"), "dev", "-w", "workspace.yaml", "-p", str(dagster_port)],
-            cwd=REPO_ROOT,
-        ),
+        [str(bin_dir / "dg"), "dev", "-w", "workspace.yaml", "-p", str(dagster_port)],
         # starts a run within a fraction of a second of an upload (pipelines/worker.py)
-        subprocess.Popen([str(bin_dir / "kpi"), "worker"], cwd=REPO_ROOT),
-        subprocess.Popen(
-            [
-                str(bin_dir / "streamlit"),
-                "run",
-                "dashboards/streamlit_app.py",
-                "--server.port",
-                str(app_port),
-            ],
-            cwd=REPO_ROOT,
-        ),
+        [str(bin_dir / "kpi"), "worker"],
+        [
+            str(bin_dir / "streamlit"),
+            "run",
+            "dashboards/streamlit_app.py",
+            "--server.port",
+            str(app_port),
+        ],
     ]
-    typer.echo(
-        f"Dagster: http://localhost:{dagster_port}   Dashboards: http://localhost:{app_port}"
-    )
+    worker = commands[1]
+
+    class Stopped(Exception):
+        """Ctrl-C in the terminal, or SIGTERM (a service manager, `kill`)."""
 
     def stop(signum: int, frame: object) -> None:
-        # SIGTERM reaches this process only (a service manager, `kill`): the children are
-        # stopped in the `finally` below, each with SIGTERM, so that none is left running
-        raise SystemExit(0)
+        raise Stopped
 
-    signal.signal(signal.SIGTERM, stop)
+    # Each service runs in a process group of its own and hears of the stop from this
+    # command only, once: a second signal aborts Dagster's shutdown half-way, and a
+    # signal to the group of `dg dev` would reach its webserver and daemon past it.
+    # The handlers are set before the first child starts: a stop at any moment stops
+    # every child started.
+    for number in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(number, stop)
+    processes: list[subprocess.Popen] = []
+    killed: list[str] = []
     try:
+        for command in commands:
+            processes.append(subprocess.Popen(command, cwd=REPO_ROOT, start_new_session=True))
+        typer.echo(
+            f"Dagster: http://localhost:{dagster_port}   Dashboards: http://localhost:{app_port}"
+        )
         while all(p.poll() is None for p in processes):
             time.sleep(1)
-    except KeyboardInterrupt:
-        # Ctrl-C in the terminal reached Dagster and Streamlit too: let them stop on their
-        # own, since a second signal aborts Dagster's shutdown half-way ("Aborted!")
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline and any(p.poll() is None for p in processes):
-            time.sleep(0.2)
+    except Stopped:
+        pass
     finally:
+        for number in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(number, signal.SIG_IGN)  # stopping already: nothing interrupts it
         for process in processes:
             if process.poll() is None:
                 process.terminate()
+        _wait_for([p for p in processes if p.args != worker], SERVICE_STOP_SECONDS)
+        # the worker finishes the run in progress first (a history load takes minutes)
+        _wait_for([p for p in processes if p.args == worker], WORKER_STOP_SECONDS)
         for process in processes:
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-    failed = [p.args[0] for p in processes if p.returncode not in (0, -2, -15, None)]
+            if process.poll() is None:
+                killed.append(process.args[0])
+            # the whole group: what a service started goes too (Dagster's code server)
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+    if killed:
+        typer.echo(f"Niet op tijd gestopt / did not stop in time, killed: {killed}", err=True)
+    failed = [
+        p.args[0]
+        for p in processes
+        if p.returncode not in (0, -2, -15, None) and p.args[0] not in killed
+    ]
     if failed:
         typer.echo(f"Gestopt met een fout / stopped with an error: {failed}", err=True)
+    if failed or killed:
         raise typer.Exit(1)
 
 

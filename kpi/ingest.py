@@ -141,11 +141,17 @@ def _chunks(pending: list[Submission], size: int) -> list[list[Submission]]:
     return chunks
 
 
+MIN_FILE_WEIGHT = 4096
+"""What a file weighs in a chunk at least (its report, audit line and moves cost memory
+and time too): a flood of empty files is chunked as well. One factory's files always form
+one chunk, however large."""
+
+
 def _size(path: Path) -> int:
     try:
-        return path.stat().st_size
+        return max(path.stat().st_size, MIN_FILE_WEIGHT)
     except OSError:  # gone meanwhile: reading it says so, in its report
-        return 0
+        return MIN_FILE_WEIGHT
 
 
 def _ingest(

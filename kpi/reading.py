@@ -122,14 +122,18 @@ class RawTable:
 
 def normalise_header(name: object) -> str:
     """``' Planned Busy Time H '`` -> ``'planned_busy_time_h'``."""
-    return _normalised("" if name is None else str(name))
+    text = "" if name is None else str(name)
+    return _normalised(text) if len(text) <= 64 else _normalise(text)
 
 
-@lru_cache(maxsize=8192)
-def _normalised(text: str) -> str:
-    # cached: every file repeats the same few dozen header texts (a history load asks
-    # about a million times, to find the header row and the separator)
+def _normalise(text: str) -> str:
     return re.sub(r"[\s\-]+", "_", text.replace("\ufeff", "").strip().lower())
+
+
+# every file repeats the same few dozen header texts (a history load asks about a million
+# times, to find the header row and the separator); short texts only, so that the cache
+# stays small and holds no long cell of anybody's file
+_normalised = lru_cache(maxsize=4096)(_normalise)
 
 
 def _text(value: Cell, decimal_mark: str = ",") -> str | None:

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+import time
 
 import dagster as dg
 import duckdb
@@ -12,7 +15,9 @@ from assets.names import CONTRACT_CHECK, SUBMISSIONS_KEY, table_key
 from kpi.contracts import DATASETS, UPLOAD_DATASETS
 from kpi.expectations import SuiteRunner
 from kpi.landing import list_pending, submit
+from kpi.settings import REPO_ROOT
 from pipelines.resources import build_resources
+from tests.conftest import alive
 
 
 def test_materialising_stores_waiting_files_and_passes_the_contract_checks(settings, make_file):
@@ -173,3 +178,46 @@ def test_the_gx_process_of_a_killed_run_ends_with_it():
     connection.close()
     process.join(timeout=120)
     assert process.exitcode == 0
+
+
+def test_the_gx_process_of_a_killed_run_dies_with_it(tmp_path):
+    """A run killed (SIGKILL: no handler, no ``finally``) after its GX process started
+    takes that process with it."""
+    script = (
+        "import datetime as dt, time\n"
+        "from kpi.expectations import SuiteRunner\n"
+        "from tests.assets.test_ingest_asset import checked_frame\n"
+        "suites = SuiteRunner(own_process=True)\n"
+        "suites.start()\n"
+        "suites.failure_counts('quality', checked_frame(), dt.date(2026, 1, 1))\n"
+        "print(suites._process.pid, flush=True)\n"
+        "time.sleep(600)\n"
+    )
+    run = subprocess.Popen(
+        [sys.executable, "-c", script], cwd=REPO_ROOT, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        gx_pid = int(run.stdout.readline())
+        assert alive(gx_pid)
+    finally:
+        run.kill()
+        run.wait()
+    deadline = time.monotonic() + 120  # patience on a busy machine, not a requirement
+    while alive(gx_pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not alive(gx_pid)
+
+
+def checked_frame():
+    """A stored quality table as the contract check hands it to GX."""
+    import polars as pl
+
+    from kpi.expectations import ROW_ID
+    from tests.conftest import valid_rows
+
+    return (
+        valid_rows("quality")
+        .with_columns(pl.lit("F01").alias("_submitting_factory"), pl.lit(0).alias("_submission"))
+        .with_row_index(ROW_ID)
+        .with_columns(pl.col(ROW_ID).cast(pl.Int64).alias("_row"))
+    )

@@ -60,7 +60,7 @@ def test_what_one_cell_proves(text, expected):
     assert votes([text]) == [expected] == [vote_of_one_cell(text)]
 
 
-CELL = st.text(alphabet="0123456789.,-+ €eurEUR'\u00a0x²٣", max_size=14)
+CELL = st.text(alphabet="0123456789.,-+ €eurEUR'\u00a0\u202f\t\nx²٣", max_size=14)
 
 
 @settings(max_examples=400, deadline=None)

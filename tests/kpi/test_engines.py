@@ -8,14 +8,21 @@ asset check ``contract_suite``). They must never disagree.
 from __future__ import annotations
 
 import datetime as dt
+from unittest.mock import patch
 
 import polars as pl
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from kpi.contracts import DATASETS, load_contract
-from kpi.expectations import ROW_ID, polars_supports, run_suite
+from kpi.contracts import DATASETS, UPLOAD_DATASETS, load_contract
+from kpi.expectations import (
+    ROW_ID,
+    CompiledExpectation,
+    _unexpected,
+    polars_supports,
+    run_suite,
+)
 from tests.conftest import valid_rows
 
 MONTH = dt.date(2026, 1, 1)
@@ -65,9 +72,33 @@ def found(dataset: str, batch: pl.DataFrame, engine: str) -> set[tuple[str, int]
     }
 
 
-@pytest.mark.parametrize("dataset", DATASETS)
+@pytest.mark.parametrize("dataset", UPLOAD_DATASETS)
 def test_every_contract_has_a_polars_interpretation(dataset):
     assert polars_supports(load_contract(dataset))
+
+
+@pytest.mark.parametrize(
+    ("gx_type", "kwargs"),
+    [
+        # GX's own default is both_values_are_missing: a row with one value missing fails
+        ("expect_column_pair_values_a_to_be_greater_than_b", {"column_A": "a", "column_B": "b"}),
+        ("expect_column_pair_values_to_be_equal", {"column_A": "a", "column_B": "b"}),
+        ("expect_compound_columns_to_be_unique", {"column_list": ["a", "b"]}),
+        ("expect_column_values_to_not_be_null", {"column": "a", "mostly": 0.9}),
+        ("expect_column_values_to_be_between", {"column": "a", "row_condition": "b > 1"}),
+        ("expect_column_values_to_match_regex", {"column": "a", "regex": "^F"}),
+    ],
+)
+def test_what_the_polars_engine_does_not_model_is_left_to_gx(gx_type, kwargs):
+    """A contract rule written with arguments the Polars interpretation does not model
+    (or with GX's defaults where they differ from the modelled value) makes the contract
+    unsupported, and the gate then validates it with GX itself."""
+    expectation = CompiledExpectation("rule", "error", "a", gx_type, kwargs)
+    with pytest.raises(NotImplementedError):
+        _unexpected(expectation)
+    contract = load_contract("efficiency")
+    with patch("kpi.expectations.compile_contract", return_value=[expectation]):
+        assert not polars_supports(contract)
 
 
 @pytest.mark.parametrize("dataset", DATASETS)

@@ -16,7 +16,7 @@ import pytest
 
 from kpi.settings import REPO_ROOT, Settings
 from pipelines.monitoring import live_worker
-from tests.conftest import free_port
+from tests.conftest import alive, free_port
 
 PATIENCE = 300.0
 """Seconds to wait on a busy machine (not a timing requirement)."""
@@ -37,14 +37,6 @@ def descendants(pid: int) -> set[int]:
         frontier = {child for child, parent in parents.items() if parent in frontier}
         found |= frontier
     return found
-
-
-def alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"
 
 
 def answers(url: str) -> bool:
