@@ -840,7 +840,8 @@ def serve(
     worker = commands[1]
 
     class Stopped(Exception):
-        """Ctrl-C in the terminal, or SIGTERM (a service manager, `kill`)."""
+        """Ctrl-C in the terminal, SIGTERM (a service manager, `kill`), or SIGHUP (the
+        terminal closed: the services, in groups of their own, would not hear of it)."""
 
     def stop(signum: int, frame: object) -> None:
         raise Stopped
@@ -850,7 +851,7 @@ def serve(
     # signal to the group of `dg dev` would reach its webserver and daemon past it.
     # The handlers are set before the first child starts: a stop at any moment stops
     # every child started.
-    for number in (signal.SIGTERM, signal.SIGINT):
+    for number in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
         signal.signal(number, stop)
     processes: list[subprocess.Popen] = []
     killed: list[str] = []
@@ -865,7 +866,7 @@ def serve(
     except Stopped:
         pass
     finally:
-        for number in (signal.SIGTERM, signal.SIGINT):
+        for number in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
             signal.signal(number, signal.SIG_IGN)  # stopping already: nothing interrupts it
         for process in processes:
             if process.poll() is None:

@@ -1,6 +1,7 @@
 """`kpi serve` (what `make demo` ends with): Dagster's UI and daemon (`dg dev`), the run
 worker and the dashboards come up, and stopping the command stops all of them, whether by
-Ctrl-C in its terminal or by SIGTERM to it alone (a service manager, `kill`)."""
+Ctrl-C in its terminal, by SIGTERM to it alone (a service manager, `kill`) or by closing
+its terminal (SIGHUP)."""
 
 from __future__ import annotations
 
@@ -47,7 +48,11 @@ def answers(url: str) -> bool:
         return False
 
 
-@pytest.mark.parametrize("stop_signal", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "Ctrl-C"])
+@pytest.mark.parametrize(
+    "stop_signal",
+    [signal.SIGTERM, signal.SIGINT, signal.SIGHUP],
+    ids=["SIGTERM", "Ctrl-C", "terminal-closed"],
+)
 def test_serve_starts_every_service_and_stopping_it_leaves_none_running(tmp_path, stop_signal):
     data = tmp_path / "data"
     dagster_port, app_port = free_port(), free_port()
@@ -94,7 +99,7 @@ def test_serve_starts_every_service_and_stopping_it_leaves_none_running(tmp_path
         if stop_signal == signal.SIGINT:
             os.killpg(serve.pid, signal.SIGINT)  # Ctrl-C: the whole foreground group
         else:
-            serve.send_signal(signal.SIGTERM)  # to `kpi serve` alone
+            serve.send_signal(stop_signal)  # to `kpi serve` alone
         serve.wait(timeout=PATIENCE)
         deadline = time.monotonic() + 60
         while any(alive(pid) for pid in started) and time.monotonic() < deadline:
