@@ -394,6 +394,11 @@ def _serve_suites(connection: Connection, parent: int) -> None:
             connection.send(("error", traceback.format_exc()))
 
 
+CLOSE_SECONDS = 5.0
+"""How long a run waits at its end for its GX process, once it has checked a table, to end
+on its own (it then cleans up after itself) before stopping it."""
+
+
 class SuiteRunner:
     """Runs a run's contract checks with GX: in this process when GX is imported here
     already (the run worker warms it up before its first run), else in a process of its
@@ -413,6 +418,7 @@ class SuiteRunner:
         imported here already."""
         self._process: BaseProcess | None = None
         self._connection: Connection | None = None
+        self._used = False
 
     def start(self) -> None:
         own = self._own_process
@@ -440,6 +446,7 @@ class SuiteRunner:
     ) -> Counter[tuple[str, str]]:
         if self._connection is not None:
             try:
+                self._used = True
                 self._connection.send((dataset, frame, current_month))
                 kind, answer = self._connection.recv()
             except (EOFError, OSError) as error:
@@ -453,11 +460,16 @@ class SuiteRunner:
 
     def close(self) -> None:
         if self._connection is not None:
-            self._connection.close()
+            self._connection.close()  # the GX process ends when it reads the end of the pipe
         if self._process is not None:
-            self._process.terminate()  # it may still be importing GX: not waited for
-            self._process.join(timeout=5)
+            # one that checked something waits in the pipe: it ends at once, cleaning up
+            # after itself (GX's semaphores); one that did not may still import GX
+            self._process.join(timeout=CLOSE_SECONDS if self._used else 0)
+            if self._process.is_alive():
+                self._process.terminate()
+                self._process.join(timeout=5)
         self._process = self._connection = None
+        self._used = False
 
     def __enter__(self) -> SuiteRunner:
         return self
