@@ -231,7 +231,7 @@ def _settle_all(files: list[ProcessedFile], settings: Settings, languages: list[
         report = item.report
         refused = item.status == "refused"
         text = ""
-        if report is not None:
+        if report is not None and refused:  # the report beside a refused file
             text = "\n\n".join(report.to_text(code) for code in languages)
         settle(
             item.submission,

@@ -28,7 +28,7 @@ import shutil
 import tempfile
 import time
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 from kpi.contracts import UPLOAD_DATASETS
@@ -61,9 +61,8 @@ class Submission:
         return self.path.with_suffix(META_SUFFIX)
 
     def meta(self) -> dict[str, object]:
-        data = asdict(self)
-        data.pop("path")
-        return data
+        # the fields as they are (texts): no deep copy, this runs once per settled file
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "path"}
 
 
 def sha256_of(path: Path) -> str:
