@@ -225,7 +225,8 @@ def test_a_new_month_while_another_factory_and_the_city_read(app, browser, tmp_p
     """F08 uploads the open month and the pipeline processes it while F02 reads its
     Benchmark and the city its Region page: each page updates itself without an error,
     F08 is told that processing is done and sees its new month beside the latest
-    release, and peers and the city still see only released figures."""
+    release, and peers and the city still see only released figures; the Leerpartners and
+    Zelfscan pages of both factories open without an error after it."""
     url, data_dir = app
     open_month, latest = _snapshot(
         data_dir,
@@ -287,6 +288,16 @@ def test_a_new_month_while_another_factory_and_the_city_read(app, browser, tmp_p
     shoot(peer, "13-peer-benchmark-after-upload")
     assert city.locator("[data-testid=stMetric]").all_inner_texts() == region_before
     shoot(city, "14-city-after-upload")
+    # the learning network's pages, of a peer and of the uploader, with a month that has
+    # one factory's figures and no release: positions and the scan come from releases only
+    for page, who in ((peer, "peer"), (uploader, "uploader")):
+        for title, heading in (
+            ("Leerpartners", "Leerpartners"),
+            ("Zelfscan", "Factory of the Future-zelfscan"),
+        ):
+            page.get_by_role("link", name=title).click()
+            page.get_by_role("heading", name=heading).wait_for()
+            shoot(page, f"14-{who}-{title.lower()}-after-upload")
     for page in (peer, city, uploader):
         page.close()
 
