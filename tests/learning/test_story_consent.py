@@ -7,32 +7,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
-
-from dashboards import data, learning
-from kpi.register import load_register
-from kpi.settings import reset_settings_cache
-from tests.disclosure.network import Network
-from tests.disclosure.test_attacks import DEMO, MONTHS, TODAY
+from dashboards import learning
+from tests.disclosure.test_attacks import MONTHS
 
 
-@pytest.fixture(scope="module")
-def network(tmp_path_factory):
-    with pytest.MonkeyPatch.context() as monkeypatch:
-        net = Network(tmp_path_factory.mktemp("stories"), DEMO, MONTHS, 42, monkeypatch)
-        net.store_months(MONTHS[:-1])
-        net.cycle(TODAY)
-        try:
-            yield net
-        finally:
-            net.close()
-    reset_settings_cache()
-    load_register.cache_clear()
-    data.clear_cache()
-
-
-def test_a_story_consent_covers_that_story_only(network):
-    net = network
+def test_a_story_consent_covers_that_story_only(net):
+    """The network of tests/learning/conftest.py, which this test module then moves on
+    by a month."""
     loop = learning.learning(net.coordinator)
     agreed = {}
     for kpi in loop.requestable():
