@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Literal
 
@@ -51,9 +51,18 @@ class Factory(BaseModel):
 class FactoryRegister(BaseModel):
     factories: list[Factory]
 
+    @cached_property
+    def _by_code(self) -> dict[str, Factory]:
+        # the first of a code, as the register is read (duplicates are refused on loading)
+        found: dict[str, Factory] = {}
+        for factory in self.factories:
+            found.setdefault(factory.code, factory)
+        return found
+
     def by_code(self, code: str) -> Factory | None:
-        wanted = code.strip().upper()
-        return next((f for f in self.factories if f.code == wanted), None)
+        """The factory with ``code`` (asked once per file of a run: a dictionary, not a
+        walk through thousands of factories)."""
+        return self._by_code.get(code.strip().upper())
 
     @property
     def codes(self) -> list[str]:
@@ -83,12 +92,14 @@ def _code_lines(path: Path) -> list[tuple[int, str]]:
 
 def _refuse_duplicate_codes(path: Path, register: FactoryRegister) -> None:
     """Two entries whose codes differ only in case or spaces are one factory twice: its
-    data would count twice among the peers, so the register is refused, naming both."""
-    written = _code_lines(path)
+    data would count twice among the peers, so the register is refused, naming both.
+    The file's lines are looked up only then (PyYAML's composer is slow on a large
+    register)."""
     first_of: dict[str, int] = {}
     for index, factory in enumerate(register.factories):
         if factory.code in first_of:
             earlier = first_of[factory.code]
+            written = _code_lines(path)
             line_a, code_a = written[earlier] if earlier < len(written) else (0, factory.code)
             line_b, code_b = written[index] if index < len(written) else (0, factory.code)
             raise ConfigurationError(

@@ -154,9 +154,12 @@ def read_config_yaml(path: Path, setting: str) -> object:
     """The YAML file behind ``setting`` (e.g. ``KPI_FACTORY_REGISTER``), or a clear error."""
     import yaml
 
+    # libyaml's parser with PyYAML's safe constructors: the same documents, ~10x faster
+    # (a register of thousands of factories)
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
         with path.open(encoding="utf-8") as handle:
-            return yaml.safe_load(handle)
+            return yaml.load(handle, Loader=loader)  # noqa: S506 (a safe loader)
     except FileNotFoundError as exc:
         raise ConfigurationError(
             f"{setting}: bestand {path} bestaat niet / file {path} does not exist"
