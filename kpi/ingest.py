@@ -20,7 +20,7 @@ import duckdb
 from kpi.faults import fault_point
 from kpi.findings import finding
 from kpi.i18n import LANGUAGES
-from kpi.landing import Submission, clean_debris, list_pending, remove_empty, settle
+from kpi.landing import Settling, Submission, clean_debris, list_pending, settle_all
 from kpi.pseudonym import load_or_create_key, pseudonymise
 from kpi.register import load_register
 from kpi.settings import Settings
@@ -225,25 +225,25 @@ def _recorded(submission: Submission, outcome: RecordedOutcome) -> ProcessedFile
 
 
 def _settle_all(files: list[ProcessedFile], settings: Settings, languages: list[str]) -> None:
-    """Move every processed file out of the landing zone, with its report."""
-    made: set[Path] = set()
+    """Move every processed file out of the landing zone, a refused one with its report."""
+    items = []
     for item in files:
         report = item.report
         refused = item.status == "refused"
         text = ""
         if report is not None and refused:  # the report beside a refused file
             text = "\n\n".join(report.to_text(code) for code in languages)
-        settle(
-            item.submission,
-            settings,
-            refused=refused,
-            report_text=text,
-            report_json=None
-            if report is None
-            else {
-                "errors": [f.to_record() for f in report.errors],
-                "warnings": [f.to_record() for f in report.warnings],
-            },
-            made=made,
+        items.append(
+            Settling(
+                item.submission,
+                refused,
+                report_text=text,
+                report_json=None
+                if report is None
+                else {
+                    "errors": [f.to_record() for f in report.errors],
+                    "warnings": [f.to_record() for f in report.warnings],
+                },
+            )
         )
-    remove_empty({item.submission.path.parent for item in files})
+    settle_all(items, settings)

@@ -4,22 +4,24 @@ Layout under ``$KPI_DATA_DIR``::
 
     landing/pending/<dataset>/<factory>/<submission_id>.<ext>   waiting file
     landing/pending/<dataset>/<factory>/<submission_id>.json    who, when, original name
-    landing/archive/<dataset>/<factory>/...                     processed and stored
-    quarantine/<dataset>/<factory>/...                          refused, with its report
+    landing/archive/<dataset>/<factory>/<submission_id>__<name>.<ext>   processed, stored
+    landing/archive/_records/<time>-<id>.jsonl   who, when, original name, warnings: one
+                                                 line per archived file, a file per batch
+    quarantine/<dataset>/<factory>/...           refused, with its record and report
 
 Files are never deleted: a processed file moves to the archive or the quarantine.
 A file copied into ``pending/<dataset>/<factory>/`` by hand is picked up too.
 
 Settling a file can be repeated: a run that dies half-way leaves the file pending (its
 archive record is written again) or moved (its left-over landing metadata is debris that
-:func:`clean_debris` removes at the next run).
+:func:`clean_debris` removes at the next run). An archived file's record is written, with
+those of its batch, before any of them moves, so a file in the archive always has one.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import glob
 import hashlib
 import json
 import os
@@ -27,6 +29,7 @@ import re
 import shutil
 import tempfile
 import time
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -136,15 +139,25 @@ def submit(
     return submission
 
 
+def _entries(folder: Path) -> dict[str, os.DirEntry]:
+    """The names in ``folder`` with their directory entries (one ``scandir``: whether an
+    entry is a file comes with the listing, not a ``stat`` per name); none if it is gone."""
+    try:
+        with os.scandir(folder) as listing:
+            return {entry.name: entry for entry in listing}
+    except (FileNotFoundError, NotADirectoryError):
+        return {}
+
+
 def _submissions_in(folder: Path, dataset: str, factory_code: str) -> list[Submission]:
     found = []
-    if not folder.is_dir():
-        return found
-    for path in sorted(folder.iterdir()):
-        if path.name.startswith(".") or path.suffix == META_SUFFIX or not path.is_file():
+    entries = _entries(folder)
+    for name in sorted(entries):
+        path = folder / name
+        if name.startswith(".") or path.suffix == META_SUFFIX or not entries[name].is_file():
             continue
         meta_path = path.with_suffix(META_SUFFIX)
-        if meta_path.exists():
+        if meta_path.name in entries:
             meta = json.loads(meta_path.read_text(encoding="utf-8"))
             found.append(Submission(path=path, **meta))
             continue
@@ -191,6 +204,91 @@ def _safe(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "_", name)[:80]
 
 
+RECORDS_DIR = "_records"
+"""The archive's records (JSON lines), a file per settled batch."""
+
+
+@dataclass(frozen=True)
+class Settling:
+    """A processed file to move out of ``pending``, with its report when refused."""
+
+    submission: Submission
+    refused: bool
+    report_text: str = ""
+    report_json: dict | None = None
+
+
+def settle_all(items: list[Settling], settings: Settings) -> None:
+    """Move processed files out of ``pending``: each refused one to the quarantine with
+    its record and report (:func:`settle`), the others to the archive.
+
+    The archived files' records go into one file for the batch, written before the first
+    of them moves (a file per file cost a run of thousands of files a second per
+    thousand: creating a file is the slowest thing a file system does here). Folders are
+    made once, and the landing folders emptied are removed at the end."""
+    made: set[Path] = set()
+    archived = [item for item in items if not item.refused]
+    if archived:
+        records = settings.archive_dir / RECORDS_DIR
+        records.mkdir(parents=True, exist_ok=True)
+        lines = [
+            json.dumps(
+                _record(item.submission, item.report_json, settings.archive_dir),
+                ensure_ascii=False,
+            )
+            for item in archived
+        ]
+        batch = f"{_now():%Y%m%dT%H%M%S%f}-{uuid.uuid4().hex[:8]}"
+        _write_atomic(records / f"{batch}.jsonl", "\n".join(lines) + "\n")
+    for item in items:
+        if item.refused:
+            settle(
+                item.submission,
+                settings,
+                refused=True,
+                report_text=item.report_text,
+                report_json=item.report_json,
+                made=made,
+            )
+        else:
+            _move(item.submission, _archived_path(item.submission, settings.archive_dir), made)
+    remove_empty({item.submission.path.parent for item in items})
+
+
+def _archived_path(submission: Submission, base: Path) -> Path:
+    stem = f"{submission.submission_id}__{_safe(Path(submission.file_name).stem)}"
+    return (
+        base
+        / submission.dataset
+        / submission.factory_code
+        / (stem + submission.path.suffix.lower())
+    )
+
+
+def _record(submission: Submission, report_json: dict | None, base: Path) -> dict[str, object]:
+    record = {
+        **submission.meta(),
+        "original_path": str(submission.path),
+        "archived_as": str(_archived_path(submission, base).relative_to(base)),
+    }
+    if report_json is not None:
+        record["report"] = report_json
+    return record
+
+
+def _move(submission: Submission, target: Path, made: set[Path] | None) -> None:
+    """Move a settled file whose record is written to ``target``, then drop its landing
+    metadata (the fault points mark the two steps for the recovery tests)."""
+    if made is None or target.parent not in made:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if made is not None:
+            made.add(target.parent)
+    fault_point("settle:archived")
+    os.replace(submission.path, target)
+    fault_point("settle:moved")
+    submission.meta_path.unlink(missing_ok=True)
+
+
 def settle(
     submission: Submission,
     settings: Settings,
@@ -207,23 +305,19 @@ def settle(
     thousands of files asks the file system once per folder, not once per file); the
     caller then removes the emptied landing folders itself (:func:`remove_empty`)."""
     base = settings.quarantine_dir if refused else settings.archive_dir
-    folder = base / submission.dataset / submission.factory_code
+    target = _archived_path(submission, base)
+    folder, stem = target.parent, target.stem
     if made is None or folder not in made:
         folder.mkdir(parents=True, exist_ok=True)
         if made is not None:
             made.add(folder)
-    stem = f"{submission.submission_id}__{_safe(Path(submission.file_name).stem)}"
-    target = folder / f"{stem}{submission.path.suffix.lower()}"
     meta = {**submission.meta(), "original_path": str(submission.path)}
     if report_json is not None:
         meta["report"] = report_json
     _write_atomic(folder / f"{stem}{META_SUFFIX}", json.dumps(meta, indent=2, ensure_ascii=False))
     if refused:
         _write_atomic(folder / f"{stem}{REPORT_SUFFIX}", report_text + "\n")
-    fault_point("settle:archived")
-    os.replace(submission.path, target)
-    fault_point("settle:moved")
-    submission.meta_path.unlink(missing_ok=True)
+    _move(submission, target, made)
     if made is None:
         remove_empty([submission.path.parent])
     return target
@@ -255,32 +349,40 @@ def clean_debris(settings: Settings) -> list[Path]:
     if not settings.pending_dir.is_dir():
         return removed
     for folder in sorted(p for p in settings.pending_dir.glob("*/*") if p.is_dir()):
-        for path in sorted(folder.iterdir()):
-            if not path.is_file():
+        entries = _entries(folder)
+        for name in sorted(entries):
+            path = folder / name
+            if not entries[name].is_file():
                 continue
-            if path.name.startswith("."):
+            if name.startswith("."):
                 with contextlib.suppress(FileNotFoundError):
                     if moment - path.stat().st_mtime > STALE_SECONDS:
                         path.unlink()
                         removed.append(path)
-            elif _is_orphan_meta(path):
+                        del entries[name]
+            elif _is_orphan_meta(path, entries):
                 path.unlink(missing_ok=True)
                 removed.append(path)
-        with contextlib.suppress(OSError):
-            folder.rmdir()
+                del entries[name]
+        if not entries:
+            with contextlib.suppress(OSError):
+                folder.rmdir()
     return removed
 
 
-def _is_orphan_meta(path: Path) -> bool:
-    """A landing metadata file whose submitted file has moved out (settling interrupted)."""
+def _is_orphan_meta(path: Path, entries: dict[str, os.DirEntry]) -> bool:
+    """A landing metadata file whose submitted file has moved out (settling interrupted).
+    ``entries``: the folder's listing; the record is read only when no file of its name
+    is listed beside it (the rare case), not for every waiting file."""
     if path.suffix != META_SUFFIX:
+        return False
+    sibling_prefix = path.stem + "."
+    if any(
+        name.startswith(sibling_prefix) and Path(name).suffix != META_SUFFIX for name in entries
+    ):
         return False
     try:
         meta = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return False
-    if not isinstance(meta, dict) or meta.get("submission_id") != path.stem:
-        return False
-    return not any(
-        sibling.suffix != META_SUFFIX for sibling in path.parent.glob(f"{glob.escape(path.stem)}.*")
-    )
+    return isinstance(meta, dict) and meta.get("submission_id") == path.stem
