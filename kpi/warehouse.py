@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 import duckdb
+import numpy as np
 import polars as pl
 
 from kpi.contracts import UPLOAD_DATASETS, DatasetContract, all_contracts, load_contract
@@ -182,17 +183,23 @@ def current_accepted(con: duckdb.DuckDBPyConnection) -> set[tuple[str, str, str]
 
 
 def _incoming(contract: DatasetContract, files: list[ProcessedFile]) -> pl.DataFrame:
-    frames = []
-    for order, item in enumerate(files):
+    """The accepted rows of ``files`` as one frame, each row with its file's pseudonym,
+    submission and place in the batch (``_order``: the later file wins). One concatenation
+    and three columns gathered by file, not a frame operation per file (thousands)."""
+    values = []
+    for item in files:
         assert item.report is not None and item.report.values is not None
-        frames.append(
-            item.report.values.drop("factory_code").with_columns(
-                pl.lit(item.pseudonym).alias(PSEUDONYM_COLUMN),
-                pl.lit(item.submission.submission_id).alias("submission_id"),
-                pl.lit(order).alias("_order"),
-            )
-        )
-    return pl.concat(frames)
+        values.append(item.report.values.drop("factory_code"))
+    file_of_row = pl.Series(
+        np.repeat(np.arange(len(files), dtype=np.int64), [v.height for v in values])
+    )
+    return pl.concat(values).with_columns(
+        pl.Series(PSEUDONYM_COLUMN, [f.pseudonym for f in files], pl.String).gather(file_of_row),
+        pl.Series("submission_id", [f.submission.submission_id for f in files], pl.String).gather(
+            file_of_row
+        ),
+        file_of_row.cast(pl.Int32).alias("_order"),
+    )
 
 
 def _shown(value: object) -> str:
