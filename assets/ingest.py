@@ -3,13 +3,14 @@
 import datetime as dt
 from collections import Counter
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 import dagster as dg
 import duckdb
 import polars as pl
 from dagster_duckdb import DuckDBResource
 
-from assets.names import CONTRACT_CHECK, INGEST_GROUP, SUBMISSIONS_KEY, table_key
+from assets.names import CONTRACT_CHECK, INGEST_GROUP, PRIORITY_TAG, SUBMISSIONS_KEY, table_key
 from kpi.contracts import UPLOAD_DATASETS, contract_path, load_contract
 from kpi.expectations import ROW_ID, SuiteRunner, suite_fingerprint
 from kpi.ingest import ingest_pending
@@ -43,6 +44,74 @@ def last_contract_check(
     return None
 
 
+def _check_state(con: duckdb.DuckDBPyConnection, dataset: str, month: dt.date) -> dict[str, str]:
+    """What a contract check's outcome depends on: the table's rows and the suite."""
+    return {
+        "table_state": table_state(con, dataset),
+        "suite": suite_fingerprint(load_contract(dataset), month),
+    }
+
+
+def _earlier_outcome(
+    dataset: str,
+    state: dict[str, str],
+    previous: tuple[dg.AssetCheckEvaluation, str] | None,
+) -> dg.AssetCheckResult | None:
+    """The ``previous`` evaluation's outcome when it saw the same rows with the same
+    suite (it stands; the result says in which run it was checked), else None."""
+    if previous is None:
+        return None
+    evaluation, run_id = previous
+    seen = {k: getattr(evaluation.metadata.get(k), "value", None) for k in state}
+    if seen != state:
+        return None
+    checked_in = evaluation.metadata.get("checked_in_run")
+    return dg.AssetCheckResult(
+        asset_key=table_key(dataset),
+        check_name=CONTRACT_CHECK,
+        passed=evaluation.passed,
+        severity=dg.AssetCheckSeverity.ERROR,
+        metadata={
+            **evaluation.metadata,
+            "checked_in_run": checked_in.value if checked_in else run_id,
+        },
+    )
+
+
+def _checked_rows(con: duckdb.DuckDBPyConnection, dataset: str) -> pl.DataFrame:
+    """The stored rows as the dataset's suite reads them (one row id per row)."""
+    key = load_contract(dataset).period_column
+    stored = con.sql(f"SELECT * FROM {dataset} ORDER BY {PSEUDONYM_COLUMN}, {key}").pl()
+    return (
+        stored.with_columns(
+            pl.col(PSEUDONYM_COLUMN).alias("factory_code"),
+            pl.col(PSEUDONYM_COLUMN).alias("_submitting_factory"),
+            pl.col("submission_id").alias("_submission"),
+        )
+        .with_row_index(ROW_ID)
+        .with_columns(pl.col(ROW_ID).cast(pl.Int64).alias(ROW_COLUMN))
+    )
+
+
+def _check_result(
+    dataset: str, rows: int, failures: Counter[tuple[str, str]], state: dict[str, str]
+) -> dg.AssetCheckResult:
+    errors = {rule: n for (severity, rule), n in failures.items() if severity == "error"}
+    warnings = {rule: n for (severity, rule), n in failures.items() if severity == "warning"}
+    return dg.AssetCheckResult(
+        asset_key=table_key(dataset),
+        check_name=CONTRACT_CHECK,
+        passed=not errors,
+        severity=dg.AssetCheckSeverity.ERROR,
+        metadata={
+            "rows_checked": rows,
+            "error_rule_failures": dg.MetadataValue.json(errors),
+            "warning_rule_rows": dg.MetadataValue.json(warnings),
+            **state,
+        },
+    )
+
+
 def check_stored_table(
     con: duckdb.DuckDBPyConnection,
     dataset: str,
@@ -55,52 +124,69 @@ def check_stored_table(
     When the ``previous`` evaluation saw the same rows with the same suite, its outcome
     stands and the suite is not run again (a run that stored one factory's file checks
     that file's table, not all four): the result says in which run it was checked."""
-    contract = load_contract(dataset)
     month = current_month_of(None)
-    state = {"table_state": table_state(con, dataset), "suite": suite_fingerprint(contract, month)}
-    if previous is not None:
-        evaluation, run_id = previous
-        seen = {k: getattr(evaluation.metadata.get(k), "value", None) for k in state}
-        if seen == state:
-            checked_in = evaluation.metadata.get("checked_in_run")
-            return dg.AssetCheckResult(
-                asset_key=table_key(dataset),
-                check_name=CONTRACT_CHECK,
-                passed=evaluation.passed,
-                severity=dg.AssetCheckSeverity.ERROR,
-                metadata={
-                    **evaluation.metadata,
-                    "checked_in_run": checked_in.value if checked_in else run_id,
-                },
-            )
-    key = contract.period_column
-    stored = con.sql(f"SELECT * FROM {dataset} ORDER BY {PSEUDONYM_COLUMN}, {key}").pl()
+    state = _check_state(con, dataset, month)
+    earlier = _earlier_outcome(dataset, state, previous)
+    if earlier is not None:
+        return earlier
+    frame = _checked_rows(con, dataset)
     failures: Counter[tuple[str, str]] = Counter()
-    if stored.height:
-        frame = (
-            stored.with_columns(
-                pl.col(PSEUDONYM_COLUMN).alias("factory_code"),
-                pl.col(PSEUDONYM_COLUMN).alias("_submitting_factory"),
-                pl.col("submission_id").alias("_submission"),
-            )
-            .with_row_index(ROW_ID)
-            .with_columns(pl.col(ROW_ID).cast(pl.Int64).alias(ROW_COLUMN))
-        )
+    if frame.height:
         failures = (suites or SuiteRunner()).failure_counts(dataset, frame, month)
-    errors = {rule: n for (severity, rule), n in failures.items() if severity == "error"}
-    warnings = {rule: n for (severity, rule), n in failures.items() if severity == "warning"}
-    return dg.AssetCheckResult(
-        asset_key=table_key(dataset),
-        check_name=CONTRACT_CHECK,
-        passed=not errors,
-        severity=dg.AssetCheckSeverity.ERROR,
-        metadata={
-            "rows_checked": stored.height,
-            "error_rule_failures": dg.MetadataValue.json(errors),
-            "warning_rule_rows": dg.MetadataValue.json(warnings),
-            **state,
-        },
-    )
+    return _check_result(dataset, frame.height, failures, state)
+
+
+@dataclass
+class HandedChecks:
+    """The contract checks a run's ingest handed to its GX process, right after storing:
+    the step ``contract_checks`` collects the answers at the end of the run (same
+    process: the monthly job runs in one), while the run computes and publishes."""
+
+    suites: SuiteRunner
+    states: dict[str, dict[str, str]]
+    """dataset -> the check state (rows, suite) of the table handed over."""
+    rows: dict[str, int]
+
+    def results(self) -> dict[str, tuple[dict[str, str], int, Counter[tuple[str, str]]]]:
+        """dataset -> (state, rows, failures) as the GX process answered; empty if it died
+        (the step then checks again itself)."""
+        answers = self.suites.collect()
+        self.suites.close(wait=False)
+        if answers is None:
+            return {}
+        return {
+            dataset: (self.states[dataset], self.rows[dataset], failures)
+            for dataset, failures in zip(self.states, answers, strict=True)
+        }
+
+
+_HANDED: dict[str, HandedChecks] = {}
+"""Run id -> the checks its ingest handed over and its ``contract_checks`` step has not
+collected yet."""
+
+
+def hand_over_checks(
+    context: dg.AssetExecutionContext, con: duckdb.DuckDBPyConnection, suites: SuiteRunner
+) -> bool:
+    """Hand the checks of the tables this run changed to ``suites``' GX process; False
+    when there is none to take them (GX in this process: the checks run at the end)."""
+    month = current_month_of(None)
+    states, rows, checks = {}, {}, []
+    for dataset in UPLOAD_DATASETS:
+        state = _check_state(con, dataset, month)
+        if _earlier_outcome(dataset, state, last_contract_check(context.instance, dataset)):
+            continue
+        frame = _checked_rows(con, dataset)
+        if not frame.height:
+            continue
+        states[dataset], rows[dataset] = state, frame.height
+        checks.append((dataset, frame, month))
+    if not suites.submit(checks):
+        return False
+    for stale in [run for run in _HANDED if run != context.run_id]:  # a run that died
+        _HANDED.pop(stale).suites.close(wait=False)
+    _HANDED[context.run_id] = HandedChecks(suites, states, rows)
+    return True
 
 
 def _table_metadata(con: duckdb.DuckDBPyConnection, dataset: str) -> dict[str, object]:
@@ -142,14 +228,6 @@ def _table_metadata(con: duckdb.DuckDBPyConnection, dataset: str) -> dict[str, o
             for dataset in UPLOAD_DATASETS
         ],
     ],
-    check_specs=[
-        dg.AssetCheckSpec(
-            CONTRACT_CHECK,
-            asset=table_key(dataset),
-            description=f"The {dataset} contract's Great Expectations suite on the stored table.",
-        )
-        for dataset in UPLOAD_DATASETS
-    ],
 )
 def ingest_submissions(
     context: dg.AssetExecutionContext, warehouse: DuckDBResource, platform: PlatformResource
@@ -160,25 +238,28 @@ def ingest_submissions(
     quarantine with their report for the uploader."""
     record_process(context)
     settings = platform.settings()
-    with SuiteRunner() as suites, platform.warehouse_lock(), warehouse.get_connection() as con:
-        result = ingest_pending(con, settings, run_id=context.run_id, on_pending=suites.start)
-        for path in result.debris:
-            context.log.warning(f"Removed debris of an interrupted run or upload: {path}")
-        for item in result.recovered:
-            context.log.warning(
-                f"{item.submission.submission_id} ({item.submission.file_name}) was stored by "
-                f"an interrupted run; moved out of the landing zone as {item.status}."
-            )
-        for item in result.files:
-            if item.status == "refused" and item.report is not None:
-                context.log.warning(item.report.to_text("en"))
-        with stage("checks"):
-            checks = [
-                check_stored_table(con, d, last_contract_check(context.instance, d), suites)
-                for d in UPLOAD_DATASETS
-            ]
-        tables = {dataset: _table_metadata(con, dataset) for dataset in UPLOAD_DATASETS}
-        audit_rows = scalar(con, f"SELECT count(*) FROM {SUBMISSIONS_TABLE}")
+    suites = SuiteRunner()
+    handed = False
+    try:
+        with platform.warehouse_lock(), warehouse.get_connection() as con:
+            result = ingest_pending(con, settings, run_id=context.run_id, on_pending=suites.start)
+            for path in result.debris:
+                context.log.warning(f"Removed debris of an interrupted run or upload: {path}")
+            for item in result.recovered:
+                context.log.warning(
+                    f"{item.submission.submission_id} ({item.submission.file_name}) was stored "
+                    f"by an interrupted run; moved out of the landing zone as {item.status}."
+                )
+            for item in result.files:
+                if item.status == "refused" and item.report is not None:
+                    context.log.warning(item.report.to_text("en"))
+            with stage("checks"):
+                handed = hand_over_checks(context, con, suites)
+            tables = {dataset: _table_metadata(con, dataset) for dataset in UPLOAD_DATASETS}
+            audit_rows = scalar(con, f"SELECT count(*) FROM {SUBMISSIONS_TABLE}")
+    finally:
+        if not handed:
+            suites.close()
 
     yield dg.MaterializeResult(
         asset_key=SUBMISSIONS_KEY,
@@ -199,4 +280,40 @@ def ingest_submissions(
                 "files_refused_this_run": result.count("refused", dataset),
             },
         )
-    yield from checks
+
+
+@dg.multi_asset_check(
+    name="contract_checks",
+    specs=[
+        dg.AssetCheckSpec(
+            CONTRACT_CHECK,
+            asset=table_key(dataset),
+            description=f"The {dataset} contract's Great Expectations suite on the stored table.",
+        )
+        for dataset in UPLOAD_DATASETS
+    ],
+    # the last step of a run: the GX process checks while the run computes and publishes
+    op_tags={PRIORITY_TAG: "-1"},
+)
+def contract_checks(
+    context: dg.AssetCheckExecutionContext, warehouse: DuckDBResource, platform: PlatformResource
+) -> Iterator[dg.AssetCheckResult]:
+    """Every uploaded dataset's contract suite (Great Expectations) on its stored table:
+    the answers of the checks the run's ingest handed to its GX process, when the table is
+    still as it was handed over, else checked here (see :func:`check_stored_table`)."""
+    handed = _HANDED.pop(context.run.run_id, None)
+    with stage("checks"):
+        answered = handed.results() if handed is not None else {}
+    month = current_month_of(None)
+    results = []
+    with platform.warehouse_lock(), warehouse.get_connection() as con, SuiteRunner() as suites:
+        for dataset in UPLOAD_DATASETS:
+            state = _check_state(con, dataset, month)
+            answer = answered.get(dataset)
+            if answer is not None and answer[0] == state:
+                results.append(_check_result(dataset, answer[1], answer[2], state))
+                continue
+            with stage("checks"):
+                previous = last_contract_check(context.instance, dataset)
+                results.append(check_stored_table(con, dataset, previous, suites))
+    yield from results

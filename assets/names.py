@@ -12,6 +12,9 @@ PUBLISH_GROUP = "publish"
 CONTRACT_CHECK = "contract_suite"
 """The asset check that runs a dataset's Great Expectations suite on its stored table."""
 
+PRIORITY_TAG = "dagster/priority"
+"""Dagster's step priority tag: of the steps ready to run, the higher priority runs first."""
+
 WAREHOUSE_TAG = "kpi/warehouse"
 WAREHOUSE_WRITER = "writer"
 MONTHLY_JOB = "monthly_cycle"

@@ -380,23 +380,29 @@ def _end_with_parent(parent: int) -> None:
 
 def _serve_suites(connection: Connection, parent: int) -> None:
     """The GX process of :class:`SuiteRunner`: imports GX at once, then runs the suites
-    it is sent until its run closes the pipe (or dies: then it is killed with it)."""
+    it is sent (a list of tables at a time, an answer per table as each is done) until
+    its run closes the pipe (or dies: then it is killed with it)."""
     _end_with_parent(parent)
     warm_up()
     while True:
         try:
-            request = connection.recv()
+            requests = connection.recv()
         except EOFError:
             return
-        try:
-            connection.send(("counts", failure_counts(*request)))
-        except Exception:  # the run reports it, as if it had run here
-            connection.send(("error", traceback.format_exc()))
+        for request in requests:
+            try:
+                connection.send(("counts", failure_counts(*request)))
+            except Exception:  # the run reports it, as if it had run here
+                connection.send(("error", traceback.format_exc()))
 
 
 CLOSE_SECONDS = 5.0
-"""How long a run waits at its end for its GX process, once it has checked a table, to end
-on its own (it then cleans up after itself) before stopping it."""
+"""How long a run's GX process, once it has checked a table, is given to end on its own
+(it then cleans up after itself) before it is stopped."""
+
+Check = tuple[str, pl.DataFrame, dt.date]
+"""A contract check to run: the dataset, the stored rows (see
+``assets.ingest.check_stored_table``) and the open month."""
 
 
 class SuiteRunner:
@@ -404,13 +410,15 @@ class SuiteRunner:
     already (the run worker warms it up before its first run), else in a process of its
     own, started as soon as the run knows it has files to store (:meth:`start`), so that
     GX's import (3-5 s) goes on on the other core while the run reads, validates and
-    stores, instead of after. The process holds GX and, while it checks one, a stored
-    table (pseudonymised, as the warehouse holds it) and its pandas copy; it writes
-    nothing and ends with the run.
+    stores, instead of after. The tables can be handed over as soon as they are stored
+    (:meth:`submit`) and their answers collected later (:meth:`collect`), so that the
+    checking goes on on the other core too, while the run computes and publishes.
 
-    If that process cannot be started or dies, the suites run here: slower, same result.
-    A run killed meanwhile takes its GX process with it (Linux's parent-death signal;
-    elsewhere the closed pipe ends it)."""
+    The process holds GX and, while it checks them, the stored tables sent to it
+    (pseudonymised, as the warehouse holds them) and their pandas copies; it writes
+    nothing and ends with the run. If that process cannot be started or dies, the suites
+    run here: slower, same result. A run killed meanwhile takes its GX process with it
+    (Linux's parent-death signal; elsewhere the closed pipe ends it)."""
 
     def __init__(self, own_process: bool | None = None) -> None:
         self._own_process = own_process
@@ -419,6 +427,8 @@ class SuiteRunner:
         self._process: BaseProcess | None = None
         self._connection: Connection | None = None
         self._used = False
+        self._waiting = 0
+        """Answers the GX process owes for tables submitted."""
 
     def start(self) -> None:
         own = self._own_process
@@ -441,38 +451,79 @@ class SuiteRunner:
         theirs.close()
         self._process, self._connection = process, ours
 
+    def submit(self, checks: list[Check]) -> bool:
+        """Hand ``checks`` to the GX process, in one message (it reads it at once, so this
+        does not wait for the checking), and return whether it took them: if not (no such
+        process), the caller runs them with :meth:`failure_counts` when it needs them."""
+        if self._connection is None or self._waiting or not checks:
+            return False
+        try:
+            self._connection.send(checks)
+        except (OSError, ValueError) as error:
+            log.warning("the GX process ended (%s); the checks go on here", error)
+            self.close()
+            return False
+        self._used = True
+        self._waiting = len(checks)
+        return True
+
+    def collect(self) -> list[Counter[tuple[str, str]]] | None:
+        """The answers to what :meth:`submit` handed over, in its order, once the GX
+        process has them all; None if it died meanwhile (the caller checks again here)."""
+        answers = []
+        try:
+            while self._waiting:
+                kind, answer = self._connection.recv()  # type: ignore[union-attr]
+                self._waiting -= 1
+                if kind == "error":  # the answers still owed would be out of step: end it
+                    self.close(wait=False)
+                    raise RuntimeError(f"a contract check failed in GX:\n{answer}")
+                answers.append(answer)
+        except (EOFError, OSError) as error:
+            log.warning("the GX process ended (%s); the checks go on here", error)
+            self.close()
+            return None
+        return answers
+
     def failure_counts(
         self, dataset: str, frame: pl.DataFrame, current_month: dt.date
     ) -> Counter[tuple[str, str]]:
-        if self._connection is not None:
-            try:
-                self._used = True
-                self._connection.send((dataset, frame, current_month))
-                kind, answer = self._connection.recv()
-            except (EOFError, OSError) as error:
-                log.warning("the GX process ended (%s); the checks go on here", error)
-                self.close()
-            else:
-                if kind == "error":
-                    raise RuntimeError(f"the contract check of {dataset} failed in GX:\n{answer}")
-                return answer
+        if self.submit([(dataset, frame, current_month)]):
+            answers = self.collect()
+            if answers is not None:
+                return answers[0]
         return failure_counts(dataset, frame, current_month)
 
-    def close(self) -> None:
-        if self._connection is not None:
-            self._connection.close()  # the GX process ends when it reads the end of the pipe
-        if self._process is not None:
-            # one that checked something waits in the pipe: it ends at once, cleaning up
-            # after itself (GX's semaphores); one that did not may still import GX
-            self._process.join(timeout=CLOSE_SECONDS if self._used else 0)
-            if self._process.is_alive():
-                self._process.terminate()
-                self._process.join(timeout=5)
+    def close(self, wait: bool = True) -> None:
+        """End the GX process. ``wait=False``: hand the ending to a thread (a run that has
+        its answers need not wait while GX cleans up; the interpreter waits for that
+        thread before it exits, so the process still ends before the run does)."""
+        connection, process, used = self._connection, self._process, self._used
         self._process = self._connection = None
-        self._used = False
+        self._used, self._waiting = False, 0
+        if connection is not None:
+            connection.close()  # the GX process ends when it reads the end of the pipe
+        if process is None:
+            return
+        if wait:
+            _end_process(process, used)
+        else:
+            threading.Thread(
+                target=_end_process, args=(process, used), name="gx-process-end"
+            ).start()
 
     def __enter__(self) -> SuiteRunner:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+
+def _end_process(process: BaseProcess, used: bool) -> None:
+    """Wait for a GX process whose pipe is closed: one that checked something ends at
+    once, cleaning up after itself (GX's semaphores); one that did not may still be
+    importing GX and is stopped."""
+    process.join(timeout=CLOSE_SECONDS if used else 0)
+    if process.is_alive():
+        process.terminate()
+        process.join(timeout=5)

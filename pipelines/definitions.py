@@ -22,6 +22,7 @@ from pipelines.sensors import landing_zone_sensor
 def build_definitions(settings: Settings) -> dg.Definitions:
     return dg.Definitions(
         assets=dg.load_assets_from_modules([ingest, kpis, benchmarks, maturity, publish]),
+        asset_checks=dg.load_asset_checks_from_modules([ingest]),
         jobs=[monthly_cycle_job, reminders_job],
         sensors=[landing_zone_sensor],
         schedules=[close_day_schedule, quarterly_revision_schedule, reminder_schedule],

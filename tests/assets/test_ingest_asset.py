@@ -10,7 +10,7 @@ import time
 import dagster as dg
 import duckdb
 
-from assets.ingest import check_stored_table, ingest_submissions
+from assets.ingest import check_stored_table, contract_checks, ingest_submissions
 from assets.names import CONTRACT_CHECK, SUBMISSIONS_KEY, table_key
 from kpi.contracts import DATASETS, UPLOAD_DATASETS
 from kpi.expectations import SuiteRunner
@@ -18,6 +18,9 @@ from kpi.landing import list_pending, submit
 from kpi.settings import REPO_ROOT
 from pipelines.resources import build_resources
 from tests.conftest import alive
+
+INGEST = [ingest_submissions, contract_checks]
+"""The ingest asset and its contract checks (a step of their own, at the end of a run)."""
 
 
 def test_materialising_stores_waiting_files_and_passes_the_contract_checks(settings, make_file):
@@ -32,7 +35,7 @@ def test_materialising_stores_waiting_files_and_passes_the_contract_checks(setti
         settings,
     )
 
-    result = dg.materialize([ingest_submissions], resources=build_resources(settings))
+    result = dg.materialize(INGEST, resources=build_resources(settings))
 
     assert result.success
     materialised = {e.asset_key for e in result.get_asset_materialization_events()}
@@ -55,7 +58,7 @@ def test_materialising_stores_waiting_files_and_passes_the_contract_checks(setti
 
 def test_contract_check_fails_when_a_stored_row_breaks_an_error_rule(settings, make_file):
     submit(make_file("quality"), "quality", "F01", settings)
-    dg.materialize([ingest_submissions], resources=build_resources(settings))
+    dg.materialize(INGEST, resources=build_resources(settings))
     with duckdb.connect(str(settings.warehouse_path)) as con:
         con.execute(
             "UPDATE quality SET parts_rejected_by_customer = parts_shipped + 5 "
@@ -74,7 +77,7 @@ def test_the_self_scans_contract_check_fails_on_a_stored_score_outside_1_to_5(se
     path = tmp_path / "scan.csv"
     path.write_bytes(scan_file(Draft("F01", 2025, {s.column: 3 for s in statements()})))
     submit(path, "maturity", "F01", settings)
-    result = dg.materialize([ingest_submissions], resources=build_resources(settings))
+    result = dg.materialize(INGEST, resources=build_resources(settings))
     scans = next(
         m
         for m in result.asset_materializations_for_node("ingest_submissions")
@@ -91,7 +94,7 @@ def test_the_self_scans_contract_check_fails_on_a_stored_score_outside_1_to_5(se
 
 
 def test_nothing_waiting_still_materialises_and_checks(settings):
-    result = dg.materialize([ingest_submissions], resources=build_resources(settings))
+    result = dg.materialize(INGEST, resources=build_resources(settings))
     assert result.success
     assert all(c.passed for c in result.get_asset_check_evaluations())
 
@@ -101,17 +104,17 @@ def test_a_table_the_run_did_not_change_keeps_its_checked_result(settings, make_
     submit(make_file("people"), "people", "F01", settings)
     with dg.instance_for_test() as instance:
         first = dg.materialize(
-            [ingest_submissions], resources=build_resources(settings), instance=instance
+            INGEST, resources=build_resources(settings), instance=instance
         )
         submit(make_file("quality", "F04"), "quality", "F04", settings)
         second = dg.materialize(
-            [ingest_submissions], resources=build_resources(settings), instance=instance
+            INGEST, resources=build_resources(settings), instance=instance
         )
         # a stored row changed by hand: the state differs, the suite runs and fails
         with duckdb.connect(str(settings.warehouse_path)) as con:
             con.execute("UPDATE people SET headcount_start = -1 WHERE period = DATE '2025-12-01'")
         third = dg.materialize(
-            [ingest_submissions], resources=build_resources(settings), instance=instance
+            INGEST, resources=build_resources(settings), instance=instance
         )
 
     def check(result, dataset):
@@ -135,7 +138,7 @@ def test_a_table_the_run_did_not_change_keeps_its_checked_result(settings, make_
 
 def _broken_quality_table(settings, make_file) -> duckdb.DuckDBPyConnection:
     submit(make_file("quality"), "quality", "F01", settings)
-    dg.materialize([ingest_submissions], resources=build_resources(settings))
+    dg.materialize(INGEST, resources=build_resources(settings))
     con = duckdb.connect(str(settings.warehouse_path))
     con.execute(
         "UPDATE quality SET parts_rejected_by_customer = parts_shipped + 5 "
