@@ -12,9 +12,8 @@ from dagster_duckdb import DuckDBResource
 
 from assets.names import CONTRACT_CHECK, INGEST_GROUP, PRIORITY_TAG, SUBMISSIONS_KEY, table_key
 from kpi.contracts import UPLOAD_DATASETS, contract_path, load_contract
-from kpi.expectations import ROW_ID, SuiteRunner, suite_fingerprint
+from kpi.expectations import SuiteRunner, suite_fingerprint
 from kpi.ingest import ingest_pending
-from kpi.reading import ROW_COLUMN
 from kpi.timing import stage
 from kpi.validation import current_month_of
 from kpi.warehouse import PSEUDONYM_COLUMN, SUBMISSIONS_TABLE, scalar
@@ -78,19 +77,10 @@ def _earlier_outcome(
     )
 
 
-def _checked_rows(con: duckdb.DuckDBPyConnection, dataset: str) -> pl.DataFrame:
-    """The stored rows as the dataset's suite reads them (one row id per row)."""
+def _stored_rows(con: duckdb.DuckDBPyConnection, dataset: str) -> pl.DataFrame:
+    """The stored table, in a fixed order (its row ids are the places in it)."""
     key = load_contract(dataset).period_column
-    stored = con.sql(f"SELECT * FROM {dataset} ORDER BY {PSEUDONYM_COLUMN}, {key}").pl()
-    return (
-        stored.with_columns(
-            pl.col(PSEUDONYM_COLUMN).alias("factory_code"),
-            pl.col(PSEUDONYM_COLUMN).alias("_submitting_factory"),
-            pl.col("submission_id").alias("_submission"),
-        )
-        .with_row_index(ROW_ID)
-        .with_columns(pl.col(ROW_ID).cast(pl.Int64).alias(ROW_COLUMN))
-    )
+    return con.sql(f"SELECT * FROM {dataset} ORDER BY {PSEUDONYM_COLUMN}, {key}").pl()
 
 
 def _check_result(
@@ -129,11 +119,11 @@ def check_stored_table(
     earlier = _earlier_outcome(dataset, state, previous)
     if earlier is not None:
         return earlier
-    frame = _checked_rows(con, dataset)
+    stored = _stored_rows(con, dataset)
     failures: Counter[tuple[str, str]] = Counter()
-    if frame.height:
-        failures = (suites or SuiteRunner()).failure_counts(dataset, frame, month)
-    return _check_result(dataset, frame.height, failures, state)
+    if stored.height:
+        failures = (suites or SuiteRunner()).failure_counts(dataset, stored, month)
+    return _check_result(dataset, stored.height, failures, state)
 
 
 @dataclass
@@ -171,17 +161,19 @@ def hand_over_checks(
     """Hand the checks of the tables this run changed to ``suites``' GX process; False
     when there is none to take them (GX in this process: the checks run at the end)."""
     month = current_month_of(None)
-    states, rows, checks = {}, {}, []
+    states, rows = {}, {}
     for dataset in UPLOAD_DATASETS:
         state = _check_state(con, dataset, month)
         if _earlier_outcome(dataset, state, last_contract_check(context.instance, dataset)):
             continue
-        frame = _checked_rows(con, dataset)
-        if not frame.height:
+        stored = _stored_rows(con, dataset)  # one table at a time: the history load's are big
+        if not stored.height:
             continue
-        states[dataset], rows[dataset] = state, frame.height
-        checks.append((dataset, frame, month))
-    if not suites.submit(checks):
+        if not suites.submit(dataset, stored, month):
+            return False
+        states[dataset], rows[dataset] = state, stored.height
+        del stored
+    if not states:
         return False
     for stale in [run for run in _HANDED if run != context.run_id]:  # a run that died
         _HANDED.pop(stale).suites.close(wait=False)

@@ -19,6 +19,7 @@ import datetime as dt
 import hashlib
 import logging
 import os
+import queue
 import signal
 import sys
 import threading
@@ -363,6 +364,30 @@ def failure_counts(
     return Counter((f.expectation.severity, f.expectation.rule) for f in failures)
 
 
+def checked_rows(stored: pl.DataFrame) -> pl.DataFrame:
+    """A stored table's rows as its dataset's suite reads them: each row under its
+    pseudonym as factory and submitter, its submission, and a row id."""
+    from kpi.reading import ROW_COLUMN
+    from kpi.warehouse import PSEUDONYM_COLUMN
+
+    return (
+        stored.with_columns(
+            pl.col(PSEUDONYM_COLUMN).alias("factory_code"),
+            pl.col(PSEUDONYM_COLUMN).alias("_submitting_factory"),
+            pl.col("submission_id").alias("_submission"),
+        )
+        .with_row_index(ROW_ID)
+        .with_columns(pl.col(ROW_ID).cast(pl.Int64).alias(ROW_COLUMN))
+    )
+
+
+def stored_failure_counts(
+    dataset: str, stored: pl.DataFrame, current_month: dt.date
+) -> Counter[tuple[str, str]]:
+    """:func:`failure_counts` of a stored table (see :func:`checked_rows`)."""
+    return failure_counts(dataset, checked_rows(stored), current_month)
+
+
 def _end_with_parent(parent: int) -> None:
     """Ask Linux to kill this process when the process that started it dies (a killed
     run's GX process would otherwise go on importing GX, or checking, for seconds); if
@@ -379,30 +404,33 @@ def _end_with_parent(parent: int) -> None:
 
 
 def _serve_suites(connection: Connection, parent: int) -> None:
-    """The GX process of :class:`SuiteRunner`: imports GX at once, then runs the suites
-    it is sent (a list of tables at a time, an answer per table as each is done) until
-    its run closes the pipe (or dies: then it is killed with it)."""
+    """The GX process of :class:`SuiteRunner`: imports GX at once, then checks the stored
+    tables it is sent, one answer per table in their order, until its run closes the pipe
+    (or dies: then it is killed with it). A thread takes the tables off the pipe as they
+    come, so that the run never waits for this process to be ready to read."""
     _end_with_parent(parent)
-    warm_up()
-    while True:
-        try:
-            requests = connection.recv()
-        except EOFError:
-            return
-        for request in requests:
+    received: queue.SimpleQueue = queue.SimpleQueue()
+
+    def receive() -> None:
+        while True:
             try:
-                connection.send(("counts", failure_counts(*request)))
-            except Exception:  # the run reports it, as if it had run here
-                connection.send(("error", traceback.format_exc()))
+                received.put(connection.recv())
+            except (EOFError, OSError):
+                received.put(None)
+                return
+
+    threading.Thread(target=receive, name="gx-receive", daemon=True).start()
+    warm_up()
+    while (request := received.get()) is not None:
+        try:
+            connection.send(("counts", stored_failure_counts(*request)))
+        except Exception:  # the run reports it, as if it had run here
+            connection.send(("error", traceback.format_exc()))
 
 
 CLOSE_SECONDS = 5.0
 """How long a run's GX process, once it has checked a table, is given to end on its own
 (it then cleans up after itself) before it is stopped."""
-
-Check = tuple[str, pl.DataFrame, dt.date]
-"""A contract check to run: the dataset, the stored rows (see
-``assets.ingest.check_stored_table``) and the open month."""
 
 
 class SuiteRunner:
@@ -451,25 +479,25 @@ class SuiteRunner:
         theirs.close()
         self._process, self._connection = process, ours
 
-    def submit(self, checks: list[Check]) -> bool:
-        """Hand ``checks`` to the GX process, in one message (it reads it at once, so this
-        does not wait for the checking), and return whether it took them: if not (no such
-        process), the caller runs them with :meth:`failure_counts` when it needs them."""
-        if self._connection is None or self._waiting or not checks:
+    def submit(self, dataset: str, stored: pl.DataFrame, current_month: dt.date) -> bool:
+        """Hand the check of a stored table to the GX process (it takes it off the pipe at
+        once, so this does not wait for the checking) and return whether it took it: if
+        not (no such process), the caller checks here when it needs the answer."""
+        if self._connection is None:
             return False
         try:
-            self._connection.send(checks)
+            self._connection.send((dataset, stored, current_month))
         except (OSError, ValueError) as error:
             log.warning("the GX process ended (%s); the checks go on here", error)
             self.close()
             return False
         self._used = True
-        self._waiting = len(checks)
+        self._waiting += 1
         return True
 
     def collect(self) -> list[Counter[tuple[str, str]]] | None:
-        """The answers to what :meth:`submit` handed over, in its order, once the GX
-        process has them all; None if it died meanwhile (the caller checks again here)."""
+        """The answers to the checks :meth:`submit` handed over, in their order, once the
+        GX process has them all; None if it died meanwhile (the caller checks again)."""
         answers = []
         try:
             while self._waiting:
@@ -486,13 +514,15 @@ class SuiteRunner:
         return answers
 
     def failure_counts(
-        self, dataset: str, frame: pl.DataFrame, current_month: dt.date
+        self, dataset: str, stored: pl.DataFrame, current_month: dt.date
     ) -> Counter[tuple[str, str]]:
-        if self.submit([(dataset, frame, current_month)]):
+        """The check of a stored table, answered now (by the GX process if there is one
+        and nothing else is owed, else here)."""
+        if not self._waiting and self.submit(dataset, stored, current_month):
             answers = self.collect()
             if answers is not None:
                 return answers[0]
-        return failure_counts(dataset, frame, current_month)
+        return stored_failure_counts(dataset, stored, current_month)
 
     def close(self, wait: bool = True) -> None:
         """End the GX process. ``wait=False``: hand the ending to a thread (a run that has

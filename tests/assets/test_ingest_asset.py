@@ -103,19 +103,13 @@ def test_a_table_the_run_did_not_change_keeps_its_checked_result(settings, make_
     submit(make_file("quality"), "quality", "F01", settings)
     submit(make_file("people"), "people", "F01", settings)
     with dg.instance_for_test() as instance:
-        first = dg.materialize(
-            INGEST, resources=build_resources(settings), instance=instance
-        )
+        first = dg.materialize(INGEST, resources=build_resources(settings), instance=instance)
         submit(make_file("quality", "F04"), "quality", "F04", settings)
-        second = dg.materialize(
-            INGEST, resources=build_resources(settings), instance=instance
-        )
+        second = dg.materialize(INGEST, resources=build_resources(settings), instance=instance)
         # a stored row changed by hand: the state differs, the suite runs and fails
         with duckdb.connect(str(settings.warehouse_path)) as con:
             con.execute("UPDATE people SET headcount_start = -1 WHERE period = DATE '2025-12-01'")
-        third = dg.materialize(
-            INGEST, resources=build_resources(settings), instance=instance
-        )
+        third = dg.materialize(INGEST, resources=build_resources(settings), instance=instance)
 
     def check(result, dataset):
         (found,) = [
@@ -189,10 +183,10 @@ def test_the_gx_process_of_a_killed_run_dies_with_it(tmp_path):
     script = (
         "import datetime as dt, time\n"
         "from kpi.expectations import SuiteRunner\n"
-        "from tests.assets.test_ingest_asset import checked_frame\n"
+        "from tests.assets.test_ingest_asset import stored_frame\n"
         "suites = SuiteRunner(own_process=True)\n"
         "suites.start()\n"
-        "suites.failure_counts('quality', checked_frame(), dt.date(2026, 1, 1))\n"
+        "suites.failure_counts('quality', stored_frame(), dt.date(2026, 1, 1))\n"
         "print(suites._process.pid, flush=True)\n"
         "time.sleep(600)\n"
     )
@@ -211,16 +205,14 @@ def test_the_gx_process_of_a_killed_run_dies_with_it(tmp_path):
     assert not alive(gx_pid)
 
 
-def checked_frame():
+def stored_frame():
     """A stored quality table as the contract check hands it to GX."""
     import polars as pl
 
-    from kpi.expectations import ROW_ID
     from tests.conftest import valid_rows
 
     return (
         valid_rows("quality")
-        .with_columns(pl.lit("F01").alias("_submitting_factory"), pl.lit(0).alias("_submission"))
-        .with_row_index(ROW_ID)
-        .with_columns(pl.col(ROW_ID).cast(pl.Int64).alias("_row"))
+        .drop("factory_code")
+        .with_columns(pl.lit("F01").alias("factory_pseudonym"), pl.lit("s1").alias("submission_id"))
     )
