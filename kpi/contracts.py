@@ -134,25 +134,54 @@ class DatasetContract:
             if column.plausibility_factor
         ]
 
+    @property
+    def plausibility_sql(self) -> str | None:
+        """The query whose rows the plausibility rules read (:data:`PLAUSIBILITY`), or
+        None when the contract has none."""
+        columns = [c.name for c in self.columns if c.plausibility_factor]
+        if self.cadence != "monthly" or not columns:
+            return None
+        return plausibility_history_sql(self.name, columns)
+
+
+PLAUSIBILITY = "${plausibility}"
+"""Where a plausibility rule's query reads each incoming row's history: the rows of
+:meth:`DatasetContract.plausibility_sql`, computed once per stored batch for every
+column (one join of the batch with the table, not one per column)."""
+
+
+def plausibility_history_sql(dataset: str, columns: list[str]) -> str:
+    """Per incoming row with at least 3 of the factory's previous 12 months stored: its
+    value, and the median, minimum and maximum of those months, of each of ``columns``."""
+    figures = ",\n".join(
+        f"any_value(incoming.{name}) AS value_{name}, median(history.{name}) AS median_{name}, "
+        f"min(history.{name}) AS low_{name}, max(history.{name}) AS high_{name}"
+        for name in columns
+    )
+    return f"""
+        SELECT incoming.submission_id, incoming._row, {figures}
+        FROM ${{incoming}} AS incoming
+        JOIN {dataset} AS history
+          ON history.factory_pseudonym = incoming.factory_pseudonym
+         AND history.period < incoming.period
+         AND history.period >= incoming.period - INTERVAL 12 MONTH
+        GROUP BY incoming.submission_id, incoming._row
+        HAVING count(*) >= 3
+    """
+
 
 def plausibility_rule(dataset: str, column: Column) -> Rule:
     """The warning for a value far from the factory's median of its previous 12 months
     (at least 3 of them; not when that median is 0), with its usual range."""
     name, factor = column.name, column.plausibility_factor
     query = f"""
-        SELECT incoming.submission_id, incoming._row, incoming.{name} AS value,
-               {factor:g} AS factor, median(history.{name}) AS median,
-               min(history.{name}) AS low, max(history.{name}) AS high
-        FROM ${{incoming}} AS incoming
-        JOIN {dataset} AS history
-          ON history.factory_pseudonym = incoming.factory_pseudonym
-         AND history.period < incoming.period
-         AND history.period >= incoming.period - INTERVAL 12 MONTH
-        GROUP BY incoming.submission_id, incoming._row, incoming.{name}
-        HAVING count(*) >= 3 AND median(history.{name}) > 0
-           AND (incoming.{name} > {factor:g} * median(history.{name})
-                OR incoming.{name} * {factor:g} < median(history.{name}))
-        ORDER BY incoming.submission_id, incoming._row
+        SELECT submission_id, _row, value_{name} AS value, {factor:g} AS factor,
+               median_{name} AS median, low_{name} AS low, high_{name} AS high
+        FROM {PLAUSIBILITY}
+        WHERE median_{name} > 0
+          AND (value_{name} > {factor:g} * median_{name}
+               OR value_{name} * {factor:g} < median_{name})
+        ORDER BY submission_id, _row
     """
     return Rule(
         name="plausibility",

@@ -16,7 +16,13 @@ import duckdb
 import numpy as np
 import polars as pl
 
-from kpi.contracts import UPLOAD_DATASETS, DatasetContract, all_contracts, load_contract
+from kpi.contracts import (
+    PLAUSIBILITY,
+    UPLOAD_DATASETS,
+    DatasetContract,
+    all_contracts,
+    load_contract,
+)
 from kpi.faults import fault_point
 from kpi.findings import Finding
 from kpi.i18n import LANGUAGES, message
@@ -218,9 +224,16 @@ def _sql_rule_warnings(
     """Run the rules that need the warehouse (the contract's sql rules, plausibility) on
     the incoming rows; each row a query returns is a finding of that file's report."""
     found: dict[str, list[Finding]] = {}
+    history = f"plausibility_{contract.name}"
+    if contract.plausibility_sql is not None:
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {history} AS "
+            + contract.plausibility_sql.replace("${incoming}", view)
+        )
     for rule in contract.storage_rules:
         assert rule.query is not None
-        cursor = con.execute(rule.query.replace("${incoming}", view))
+        query = rule.query.replace("${incoming}", view).replace(PLAUSIBILITY, history)
+        cursor = con.execute(query)
         names = [column[0] for column in cursor.description]
         for submission_id, row, value, *extra in cursor.fetchall():
             if rule.message:
@@ -239,6 +252,7 @@ def _sql_rule_warnings(
             found.setdefault(submission_id, []).append(
                 Finding(rule.severity, rule.name, row, rule.column, _shown(value), texts)
             )
+    con.execute(f"DROP TABLE IF EXISTS {history}")
     per_rule = get_settings().max_findings_per_rule
     for submission_id, findings in found.items():
         report = by_id[submission_id].report
