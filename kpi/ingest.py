@@ -141,7 +141,7 @@ def _chunks(pending: list[Submission], size: int) -> list[list[Submission]]:
     return chunks
 
 
-MIN_FILE_WEIGHT = 4096
+MIN_FILE_WEIGHT = 1024
 """What a file weighs in a chunk at least (its report, audit line and moves cost memory
 and time too): a flood of empty files is chunked as well. One factory's files always form
 one chunk, however large."""
