@@ -122,10 +122,13 @@ def monthly_releases(
     for request, found in done:
         mark_done(settings, request, [vars(o) for o in found])
     acted = [o for o in outcomes if o.action in ("released", "revised", "held")]
-    for outcome in acted:
+    if acted:  # one log event (a stored event each): a history load acts on 120 months
         context.log.info(
-            f"{outcome.period:%Y-%m}: {outcome.action} (revision {outcome.revision}), "
-            f"{outcome.published} figures published, {outcome.not_revised} not revised"
+            "\n".join(
+                f"{o.period:%Y-%m}: {o.action} (revision {o.revision}), "
+                f"{o.published} figures published, {o.not_revised} not revised"
+                for o in acted
+            )
         )
     summary = {
         "months_released": released,
