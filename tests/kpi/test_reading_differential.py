@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 import subprocess
 import sys
 from collections import defaultdict
@@ -26,7 +27,7 @@ from openpyxl import Workbook
 
 from kpi import reading
 from kpi.bench import _codes, write_files
-from kpi.contracts import UPLOAD_DATASETS, load_contract
+from kpi.contracts import UPLOAD_DATASETS, all_contracts, load_contract
 from kpi.reading import ReadLimits
 from kpi.validation import _batch_frame
 from tests.conftest import valid_rows, write_rows
@@ -258,3 +259,25 @@ def test_the_office_and_hostile_files_read_the_same():
         text=True,
     )
     assert result.returncode == 0, result.stdout[-3000:]
+
+
+# --- what the shortcuts rely on --------------------------------------------------------
+
+
+def test_every_column_name_is_snake_case():
+    """The separator vote skips cells with ``,``, ``;`` or no letter (``_may_be_a_name``)."""
+    for contract in all_contracts():
+        for name in contract.column_names:
+            assert re.fullmatch(r"[a-z][a-z0-9_]*", name), name
+            assert reading.normalise_header(name) == name
+
+
+def test_only_a_letter_lower_cases_to_a_letter():
+    """No character but a letter becomes a letter when lower-cased (so a cell without a
+    letter never names a column): checked for every character there is."""
+    for code in range(0x110000):
+        if 0xD800 <= code < 0xE000:
+            continue
+        char = chr(code)
+        if re.search("[a-z]", char.lower()):
+            assert reading._has_letter(char), hex(code)
