@@ -16,6 +16,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import filterfalse
 
 import polars as pl
 
@@ -91,6 +92,11 @@ def unparsed_finding(cell: dict) -> Finding:
 
 _COMPACT = re.compile(rf"{_CURRENCY}|{_LAYOUT}")
 _NUMBER_LIKE = re.compile(r"[+-]?[\d.,]*\d[\d.,]*")
+_PLAIN_DECIMAL = re.compile(r"[+-]?\d+([.,])(\d+)")
+_PLAIN_NUMBERS = re.compile(r"(?:[+-]?\d+(?:[.,]\d+)?\n)*[+-]?\d+(?:[.,]\d+)?")
+"""Number cells one to a line, each digits with at most one mark: what most files hold."""
+_PROVING_MARK = re.compile(r"[.,](?!\d{3}(?:\n|\Z))")
+"""In such lines, a mark that proves itself: not followed by exactly three digits."""
 
 
 def vote(text: str) -> str | None:
@@ -99,6 +105,9 @@ def vote(text: str) -> str | None:
     nor does a whole number or a cell that is not a number."""
     if text.isdigit():  # most cells of a file: nothing to prove, nothing to tidy
         return None
+    plain = _PLAIN_DECIMAL.fullmatch(text)
+    if plain:  # most of the others: one mark, nothing to tidy
+        return plain[1] if len(plain[2]) != 3 else None
     compact = _COMPACT.sub("", text)
     if not _NUMBER_LIKE.fullmatch(compact):
         return None
@@ -116,10 +125,19 @@ def decimal_mark_of(texts: Iterable[str], default: str) -> str:
     """The decimal mark of a file, from the text of its number cells: the mark its cells
     prove (a decimal comma anywhere means ``.`` groups thousands, and the reverse); the
     majority when cells disagree (the others are then refused); else ``default``."""
-    votes = Counter(map(vote, texts))
-    if votes[","] == votes["."]:
+    texts = list(texts)
+    lines = "\n".join(texts)
+    # a history file holds a thousand number cells: when all are plain (digits and at
+    # most one mark, none holding a line break), one pass over them all counts the votes
+    if lines.count("\n") == len(texts) - 1 and _PLAIN_NUMBERS.fullmatch(lines):
+        marks = _PROVING_MARK.findall(lines)
+        commas, points = marks.count(","), marks.count(".")
+    else:  # whole numbers prove nothing: left out before a Python call per cell
+        votes = Counter(map(vote, filterfalse(str.isdigit, texts)))
+        commas, points = votes[","], votes["."]
+    if commas == points:
         return default
-    return "," if votes[","] > votes["."] else "."
+    return "," if commas > points else "."
 
 
 def _number(text: pl.Expr, mark: pl.Expr, euro: bool) -> tuple[pl.Expr, pl.Expr]:
