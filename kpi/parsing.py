@@ -93,7 +93,7 @@ def unparsed_finding(cell: dict) -> Finding:
 _COMPACT = re.compile(rf"{_CURRENCY}|{_LAYOUT}")
 _NUMBER_LIKE = re.compile(r"[+-]?[\d.,]*\d[\d.,]*")
 _PLAIN_DECIMAL = re.compile(r"[+-]?\d+([.,])(\d+)")
-_PLAIN_NUMBERS = re.compile(r"(?:[+-]?\d+(?:[.,]\d+)?\n)*[+-]?\d+(?:[.,]\d+)?")
+_PLAIN_NUMBERS = re.compile(r"(?:[+-]?+\d++(?:[.,]\d++)?+\n)*+[+-]?+\d++(?:[.,]\d++)?+")
 """Number cells one to a line, each digits with at most one mark: what most files hold."""
 _PROVING_MARK = re.compile(r"[.,](?!\d{3}(?:\n|\Z))")
 """In such lines, a mark that proves itself: not followed by exactly three digits."""
@@ -125,15 +125,17 @@ def decimal_mark_of(texts: Iterable[str], default: str) -> str:
     """The decimal mark of a file, from the text of its number cells: the mark its cells
     prove (a decimal comma anywhere means ``.`` groups thousands, and the reverse); the
     majority when cells disagree (the others are then refused); else ``default``."""
-    texts = list(texts)
+    # whole numbers and empty cells prove nothing: left out before any Python call per
+    # cell; a history file holds a thousand number cells, and when the others are all
+    # plain (digits and at most one mark, none holding a line break), one pass over
+    # them all counts the votes
+    texts = list(filterfalse(str.isdigit, filter(None, texts)))
     lines = "\n".join(texts)
-    # a history file holds a thousand number cells: when all are plain (digits and at
-    # most one mark, none holding a line break), one pass over them all counts the votes
     if lines.count("\n") == len(texts) - 1 and _PLAIN_NUMBERS.fullmatch(lines):
         marks = _PROVING_MARK.findall(lines)
         commas, points = marks.count(","), marks.count(".")
-    else:  # whole numbers prove nothing: left out before a Python call per cell
-        votes = Counter(map(vote, filterfalse(str.isdigit, texts)))
+    else:
+        votes = Counter(map(vote, texts))
         commas, points = votes[","], votes["."]
     if commas == points:
         return default

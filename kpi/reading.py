@@ -24,10 +24,9 @@ import logging
 import re
 import zipfile
 import zlib
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import chain
+from itertools import accumulate, chain, zip_longest
 from pathlib import Path
 
 import polars as pl
@@ -337,23 +336,36 @@ def _delimiter(lines: list[str]) -> str:
     lines; else the one the lines hold most of (outside quotes)."""
     names = {name for contract in all_contracts() for name in contract.column_names}
     candidates = (";", ",", "\t")
+    # Without quotes, each line is one record of at most one cell more than the line
+    # has separators, so no record from a line on can score more than the most cells
+    # of the lines from there on. The lines that can neither raise the best score nor
+    # reach the score to beat (another separator's) are not looked at: most files have
+    # their header row looked at, with the separator they hold most of, and nothing
+    # else. The choice is the one that scoring every line with every separator makes.
+    quoted = any('"' in line for line in lines)
 
-    def header_score(delimiter: str) -> int:
+    def header_score(delimiter: str, to_beat: int) -> int:
+        most_cells = [line.count(delimiter) + 1 for line in lines]
+        most_cells_from = list(accumulate(reversed(most_cells), max))[::-1]
+        records = csv.reader(lines, delimiter=delimiter)
         best = 0
         try:
-            for record in csv.reader(lines, delimiter=delimiter):
-                named = (cell for cell in record if _may_be_a_name(cell))
-                best = max(best, sum(normalise_header(cell) in names for cell in named))
+            for record, most in zip(records, most_cells_from, strict=False):
+                if not quoted and max(best, to_beat - 1) >= most:
+                    break
+                named = [cell for cell in filter(_has_letter, record) if _may_be_a_name(cell)]
+                if named:
+                    best = max(best, sum(normalise_header(cell) in names for cell in named))
         except csv.Error:  # the real reading reports it, with its line
             pass
         return best
 
     unquoted = [_QUOTED.sub("", line) if '"' in line else line for line in lines]
-
-    def count(delimiter: str) -> int:
-        return max((line.count(delimiter) for line in unquoted), default=0)
-
-    return max(candidates, key=lambda d: (header_score(d), count(d)))
+    counts = {d: max((line.count(d) for line in unquoted), default=0) for d in candidates}
+    scores: dict[str, int] = {}
+    for delimiter in sorted(candidates, key=counts.__getitem__, reverse=True):
+        scores[delimiter] = header_score(delimiter, max(scores.values(), default=0))
+    return max(candidates, key=lambda d: (scores[d], counts[d]))
 
 
 def _may_be_a_name(cell: str) -> bool:
@@ -467,10 +479,12 @@ def _is_filled_text(cells: list[str]) -> bool:
     return bool("".join(cells).strip())
 
 
-def _text_column(cells: Iterable[str]) -> list[str | None]:
-    """:func:`_text` of every cell of a column of text cells, in bulk: stripped, and
-    tidied cell by cell only when some cell of the column has spaces to tidy (joined by
-    a line break, stripped cells cannot make ``"  "`` between them)."""
+def _text_column(cells: tuple[str | None, ...]) -> list[str | None]:
+    """:func:`_text` of every cell of a column of text cells (None: no cell), in bulk:
+    stripped, and tidied cell by cell only when some cell of the column has spaces to
+    tidy (joined by a line break, stripped cells cannot make ``"  "`` between them)."""
+    if None in cells:
+        return [_text(cell) for cell in cells]
     stripped = list(map(str.strip, cells))
     joined = "\n".join(stripped)
     if "\u00a0" in joined or "\u202f" in joined or "  " in joined or "\t" in joined:
@@ -539,13 +553,12 @@ def _table(
     from kpi.parsing import decimal_mark_of
 
     numeric = [c.name for c in contract.columns if c.logical_type in ("number", "integer")]
-    widest = max(index_of.values())
-    if text_only and all(len(cells) > widest for _, cells in body):
-        # every row holds every column: the columns are the rows transposed
-        by_index = list(zip(*(cells for _, cells in body), strict=False))
-        mark = decimal_mark_of(
-            chain.from_iterable(by_index[index_of[n]] for n in numeric), default_mark
-        )
+    if text_only:
+        # the columns are the rows transposed, None where a row stops short
+        by_index = list(zip_longest(*(cells for _, cells in body)))
+        by_index += [(None,) * len(body)] * (max(index_of.values()) + 1 - len(by_index))
+        texts = chain.from_iterable(by_index[index_of[name]] for name in numeric)
+        mark = decimal_mark_of(filter(None, texts), default_mark)  # no cell: no vote
         columns = {name: _text_column(by_index[index_of[name]]) for name in expected}
     else:
         typed_as_text = (

@@ -31,6 +31,7 @@ from kpi.contracts import UPLOAD_DATASETS, all_contracts, load_contract
 from kpi.reading import ReadLimits
 from kpi.validation import _batch_frame
 from tests.conftest import valid_rows, write_rows
+from tests.kpi import reference_reading
 from tests.kpi.hand_built_xlsx import MAIN, write_xlsx
 from tests.kpi.same_as_reference import assert_same_parse, read_both
 from tests.kpi.test_fuzz_readers import CSV_PIECES, XML_PIECES, mutations
@@ -223,6 +224,39 @@ def test_workbooks_with_typed_cells_read_the_same(tmp_path, dataset, data):
     path = tmp_path / "upload.xlsx"
     workbook.save(path)
     read(path, dataset)
+
+
+SEPARATOR_CELLS = st.one_of(
+    st.sampled_from(["factory_code", "Period", "parts shipped", "energy-kwh", "F01", "x"]),
+    st.sampled_from(["year", " hires ", '"period"', '"a;b"', '"a,b"', "1,5", "2.5", "#"]),
+    st.text(alphabet=';,\t" aé1_-', max_size=6),
+)
+
+
+@DIFFERENTIAL
+@given(
+    lines=st.lists(
+        st.tuples(st.lists(SEPARATOR_CELLS, max_size=14), st.sampled_from([";", ",", "\t", ", "])),
+        max_size=12,
+    ).map(lambda lines: [separator.join(cells) for cells, separator in lines])
+)
+def test_the_separator_vote_chooses_the_same(lines):
+    """The vote scores fewer lines and separators than the reference; it chooses the
+    same separator for any lines (quotes, title rows, ties, mixed separators)."""
+    lines = [line for line in lines if line.strip()]
+    assert reading._delimiter(lines) == reference_reading._delimiter(lines)
+
+
+def test_a_quoted_line_break_makes_one_record_of_two_lines():
+    """A record over two lines can hold more cells than either line: with quotes, every
+    line is scored (here ``;`` finds four names only by joining the last two lines)."""
+    lines = [
+        "factory_code;period;year;;;",
+        "factory_code,period,hires,leavers",
+        'factory_code;period;"',
+        '";hires;leavers',
+    ]
+    assert reading._delimiter(lines) == reference_reading._delimiter(lines) == ";"
 
 
 # --- the bench's files, one batch per dataset ------------------------------------------
