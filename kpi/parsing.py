@@ -226,6 +226,37 @@ def _parsed(column: Column, mark: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
             return value, pl.lit(f"type_{column.logical_type}")
 
 
+def _values(cells: pl.DataFrame, carried: list[str], contract: DatasetContract) -> pl.DataFrame:
+    """The carried columns and the typed contract columns of ``cells``, typed per decimal
+    mark: the rows of each mark with that mark as a constant, so that a number is held
+    to its own convention's pattern only (with the mark a column, both conventions'
+    patterns and normalisations ran on every cell, a third of the parsing for nothing).
+    Every expression is per row: the same values as typing all rows at once."""
+
+    def typed(rows: pl.DataFrame, mark: pl.Expr, keep: list[str]) -> pl.DataFrame:
+        parsed = {column.name: _parsed(column, mark) for column in contract.columns}
+        return rows.select(*keep, *[value.alias(name) for name, (value, _) in parsed.items()])
+
+    marks = cells.get_column(DECIMAL_COLUMN).unique(maintain_order=True).to_list()
+    if not marks:
+        return typed(cells, pl.col(DECIMAL_COLUMN), carried)
+    if len(marks) == 1:  # one file, or a batch of files of one convention
+        return typed(cells, pl.lit(marks[0], pl.String), carried)
+    position = "_position"
+    while position in cells.columns:
+        position = f"_{position}"
+    numbered = cells.with_row_index(position)
+    parts = [
+        typed(
+            numbered.filter(pl.col(DECIMAL_COLUMN).eq_missing(mark)),
+            pl.lit(mark, pl.String),
+            [position, *carried],
+        )
+        for mark in marks
+    ]
+    return pl.concat(parts).sort(position).drop(position)
+
+
 def parse_cells(cells: pl.DataFrame, contract: DatasetContract) -> TypedTable:
     """Type every contract column of ``cells`` (text); other columns are carried along.
     Works on one file or on a whole batch of files at once; each row's decimal mark is in
@@ -236,7 +267,7 @@ def parse_cells(cells: pl.DataFrame, contract: DatasetContract) -> TypedTable:
     mark = pl.col(DECIMAL_COLUMN)
     carried = [name for name in cells.columns if name not in names and name != DECIMAL_COLUMN]
     parsed = {column.name: _parsed(column, mark) for column in contract.columns}
-    values = cells.select(*carried, *[value.alias(name) for name, (value, _) in parsed.items()])
+    values = _values(cells, carried, contract)
     # the reason is worked out for the cells that failed only: it parses a cell again (in
     # both conventions), which over every cell of a history load took four times as long
     # as the parsing itself; every expression is per row, so the reasons are the same

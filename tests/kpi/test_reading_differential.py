@@ -20,6 +20,7 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
+import polars as pl
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -28,7 +29,7 @@ from openpyxl import Workbook
 from kpi import reading
 from kpi.bench import _codes, write_files
 from kpi.contracts import UPLOAD_DATASETS, all_contracts, load_contract
-from kpi.reading import ReadLimits
+from kpi.reading import DECIMAL_COLUMN, ReadLimits
 from kpi.validation import _batch_frame
 from tests.conftest import valid_rows, write_rows
 from tests.kpi import reference_reading
@@ -257,6 +258,26 @@ def test_a_quoted_line_break_makes_one_record_of_two_lines():
         '";hires;leavers',
     ]
     assert reading._delimiter(lines) == reference_reading._delimiter(lines) == ";"
+
+
+@DIFFERENTIAL
+@given(dataset=DATASETS, data=st.data())
+def test_batches_of_any_cells_and_marks_parse_the_same(dataset, data):
+    """Cells of files of both conventions in one batch (and marks no reader writes)."""
+    contract = load_contract(dataset)
+    height = data.draw(st.integers(0, 12))
+    marks = st.sampled_from([",", ".", None, "x"])
+    texts = st.one_of(st.none(), NUMBER_TEXTS, OTHER_TEXTS, LOOSE_TEXT)
+    frame = {
+        "_row": list(range(2, height + 2)),
+        DECIMAL_COLUMN: data.draw(st.lists(marks, min_size=height, max_size=height)),
+        **{
+            name: data.draw(st.lists(texts, min_size=height, max_size=height))
+            for name in contract.column_names
+        },
+    }
+    schema = {name: pl.String for name in frame} | {"_row": pl.Int64}
+    assert_same_parse(pl.DataFrame(frame, schema=schema), contract)
 
 
 # --- the bench's files, one batch per dataset ------------------------------------------
