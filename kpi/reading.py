@@ -26,6 +26,7 @@ import zipfile
 import zlib
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import accumulate, chain, zip_longest
 from pathlib import Path
 
 import polars as pl
@@ -51,6 +52,8 @@ RATIO_CHECKED_FROM = 1024 * 1024
 """Parts smaller than this are not held to the compression ratio (tiny parts vary)."""
 
 _SPACES = re.compile(r"[\s\u00a0\u202f]+")
+_QUOTED = re.compile(r'"[^"]*"')
+_has_letter = re.compile(r"[^\W\d_]").search
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32"),
     (codecs.BOM_UTF32_BE, "utf-32"),
@@ -204,7 +207,7 @@ def _read(path: Path, contract: DatasetContract, limits: ReadLimits) -> RawTable
         default_mark = "." if delimiter == "," else ","
     if isinstance(rows, RawTable):
         return rows
-    return _table(rows, contract, default_mark)
+    return _table(rows, contract, default_mark, text_only=extension == ".csv")
 
 
 # --- xlsx ------------------------------------------------------------------------------
@@ -333,20 +336,46 @@ def _delimiter(lines: list[str]) -> str:
     lines; else the one the lines hold most of (outside quotes)."""
     names = {name for contract in all_contracts() for name in contract.column_names}
     candidates = (";", ",", "\t")
+    # Without quotes, each line is one record of at most one cell more than the line
+    # has separators, so no record from a line on can score more than the most cells
+    # of the lines from there on. The lines that can neither raise the best score nor
+    # reach the score to beat (another separator's) are not looked at: most files have
+    # their header row looked at, with the separator they hold most of, and nothing
+    # else. The choice is the one that scoring every line with every separator makes.
+    quoted = any('"' in line for line in lines)
 
-    def header_score(delimiter: str) -> int:
+    def header_score(delimiter: str, to_beat: int) -> int:
+        most_cells = [line.count(delimiter) + 1 for line in lines]
+        most_cells_from = list(accumulate(reversed(most_cells), max))[::-1]
+        records = csv.reader(lines, delimiter=delimiter)
         best = 0
         try:
-            for record in csv.reader(lines, delimiter=delimiter):
-                best = max(best, sum(normalise_header(cell) in names for cell in record))
+            for record, most in zip(records, most_cells_from, strict=False):
+                if not quoted and max(best, to_beat - 1) >= most:
+                    break
+                named = [cell for cell in filter(_has_letter, record) if _may_be_a_name(cell)]
+                if named:
+                    best = max(best, sum(normalise_header(cell) in names for cell in named))
         except csv.Error:  # the real reading reports it, with its line
             pass
         return best
 
-    def count(delimiter: str) -> int:
-        return max((re.sub(r'"[^"]*"', "", line).count(delimiter) for line in lines), default=0)
+    unquoted = [_QUOTED.sub("", line) if '"' in line else line for line in lines]
+    counts = {d: max((line.count(d) for line in unquoted), default=0) for d in candidates}
+    scores: dict[str, int] = {}
+    for delimiter in sorted(candidates, key=counts.__getitem__, reverse=True):
+        scores[delimiter] = header_score(delimiter, max(scores.values(), default=0))
+    return max(candidates, key=lambda d: (scores[d], counts[d]))
 
-    return max(candidates, key=lambda d: (header_score(d), count(d)))
+
+def _may_be_a_name(cell: str) -> bool:
+    """Whether a CSV cell can be a column name once normalised: names are snake_case
+    (``tests/kpi/test_reading_differential.py`` holds the contracts to it), so they have a
+    letter and no ``,`` or ``;``; normalising keeps ``,`` and ``;`` and makes a letter only
+    of a letter. Numbers and lines split at the wrong separator (most of the cells the
+    separator vote sees, each a new text the cache of names does not hold) are thereby
+    left out without normalising them; the vote comes out the same."""
+    return "," not in cell and ";" not in cell and _has_letter(cell) is not None
 
 
 def _csv_rows(data: bytes, limits: ReadLimits) -> tuple[Rows | RawTable, str]:
@@ -374,7 +403,7 @@ def _csv_rows(data: bytes, limits: ReadLimits) -> tuple[Rows | RawTable, str]:
             cells += len(record)
             if cells > limits.max_cells:
                 return _error("too_many_cells", limit=limits.max_cells), delimiter
-            rows.append((start, list(record)))
+            rows.append((start, record))  # a new list for every record already
             start = reader.line_num + 1
     except csv.Error as exc:
         return _error("file_csv_syntax", line=reader.line_num, detail=str(exc)), delimiter
@@ -436,22 +465,53 @@ def _column_letter(index: int) -> str:
     return get_column_letter(index + 1)
 
 
-def _table(rows: Rows, contract: DatasetContract, default_mark: str) -> RawTable:
+def _is_filled(cells: list[Cell]) -> bool:
+    return not _is_blank(cells) and not _is_comment(cells)
+
+
+def _is_filled_text(cells: list[str]) -> bool:
+    """:func:`_is_filled` for a row of text cells, without tidying every cell: a cell's
+    text is empty only when the cell is all spaces, and starts as the cell does once the
+    leading spaces are gone."""
+    first = cells[0].lstrip() if cells else ""
+    if first:
+        return first[0] != "#"
+    return bool("".join(cells).strip())
+
+
+def _text_column(cells: tuple[str | None, ...]) -> list[str | None]:
+    """:func:`_text` of every cell of a column of text cells (None: no cell), in bulk:
+    stripped, and tidied cell by cell only when some cell of the column has spaces to
+    tidy (joined by a line break, stripped cells cannot make ``"  "`` between them)."""
+    if None in cells:
+        return [_text(cell) for cell in cells]
+    stripped = list(map(str.strip, cells))
+    joined = "\n".join(stripped)
+    if "\u00a0" in joined or "\u202f" in joined or "  " in joined or "\t" in joined:
+        return [_text(cell) for cell in cells]
+    return stripped if all(stripped) else [text or None for text in stripped]
+
+
+def _table(
+    rows: Rows, contract: DatasetContract, default_mark: str, text_only: bool = False
+) -> RawTable:
+    """The contract's columns of ``rows``. ``text_only``: every cell is a ``str`` (a CSV
+    file), so rows and columns are tidied in bulk (a history load reads millions of
+    cells); the result is the same as cell by cell."""
     expected = contract.column_names
-    candidates = [
-        (position, number, cells)
-        for position, (number, cells) in enumerate(rows)
-        if not _is_blank(cells) and not _is_comment(cells)
-    ][:HEADER_SEARCH_ROWS]
+    is_filled = _is_filled_text if text_only else _is_filled
+    # each row is looked at once: title, blank and comment rows are left out here
+    filled = [(number, cells) for number, cells in rows if is_filled(cells)]
+    candidates = filled[:HEADER_SEARCH_ROWS]
     needed = min(2, len(expected))
-    header = next((c for c in candidates if _score(c[2], expected) >= needed), None)
-    if header is None:
-        for _, _, cells in candidates:
+    found = next((i for i, c in enumerate(candidates) if _score(c[1], expected) >= needed), None)
+    if found is None:
+        for _, cells in candidates:
             other = _other_dataset(cells, contract)
             if other is not None and _score(cells, other.column_names) >= 2:
                 return _wrong_dataset(other, contract)
         return _error("no_header", **_header_params(contract.name))
-    position, _, header_cells = header
+    _, header_cells = candidates[found]
 
     written = [_text(h) or "" for h in header_cells]
     headers = [normalise_header(h) for h in written]
@@ -478,11 +538,7 @@ def _table(rows: Rows, contract: DatasetContract, default_mark: str) -> RawTable
     if problems:
         return RawTable(columns=None, findings=problems + notes)
 
-    body = [
-        (number, cells)
-        for number, cells in rows[position + 1 :]
-        if not _is_blank(cells) and not _is_comment(cells)
-    ]
+    body = filled[found + 1 :]
     index_of = {name: headers.index(name) for name in expected}
     unnamed = [i for i, name in enumerate(headers) if name == ""]
     for index in unnamed:
@@ -494,23 +550,31 @@ def _table(rows: Rows, contract: DatasetContract, default_mark: str) -> RawTable
     if not body:
         return _error("no_rows")
 
-    numeric = [c.name for c in contract.columns if c.logical_type in ("number", "integer")]
-    typed_as_text = (
-        cells[index_of[name]]
-        for _, cells in body
-        for name in numeric
-        if index_of[name] < len(cells) and isinstance(cells[index_of[name]], str)
-    )
     from kpi.parsing import decimal_mark_of
 
-    mark = decimal_mark_of(typed_as_text, default_mark)
-    columns: dict[str, list[str | None]] = {
-        name: [
-            _text(cells[index_of[name]], mark) if index_of[name] < len(cells) else None
+    numeric = [c.name for c in contract.columns if c.logical_type in ("number", "integer")]
+    if text_only:
+        # the columns are the rows transposed, None where a row stops short
+        by_index = list(zip_longest(*(cells for _, cells in body)))
+        by_index += [(None,) * len(body)] * (max(index_of.values()) + 1 - len(by_index))
+        texts = chain.from_iterable(by_index[index_of[name]] for name in numeric)
+        mark = decimal_mark_of(filter(None, texts), default_mark)  # no cell: no vote
+        columns = {name: _text_column(by_index[index_of[name]]) for name in expected}
+    else:
+        typed_as_text = (
+            cells[index_of[name]]
             for _, cells in body
-        ]
-        for name in expected
-    }
+            for name in numeric
+            if index_of[name] < len(cells) and isinstance(cells[index_of[name]], str)
+        )
+        mark = decimal_mark_of(typed_as_text, default_mark)
+        columns = {
+            name: [
+                _text(cells[index_of[name]], mark) if index_of[name] < len(cells) else None
+                for _, cells in body
+            ]
+            for name in expected
+        }
     return RawTable(
         columns=columns,
         rows=[number for number, _ in body],

@@ -77,3 +77,18 @@ def test_the_file_wide_vote_is_the_cell_rule_counted(texts):
 def test_a_file_without_number_cells_keeps_the_default():
     assert decimal_mark_of([], ".") == "."
     assert decimal_mark_of(iter(["abc", "1.234"]), ",") == ","
+
+
+PLAIN_CELL = st.from_regex(r"[+-]?[0-9٣]{1,5}(?:[.,][0-9]{1,5})?", fullmatch=True)
+
+
+@settings(max_examples=400, deadline=None)
+@given(texts=st.one_of(st.lists(PLAIN_CELL, max_size=30), st.lists(st.one_of(PLAIN_CELL, CELL))))
+def test_a_file_of_plain_numbers_is_counted_as_cell_by_cell(texts):
+    """Plain number cells (digits, at most one mark) are counted in one pass over the
+    file; the majority is the one the cells vote for one by one."""
+    expected = [vote_of_one_cell(t) for t in texts]
+    commas, points = expected.count(","), expected.count(".")
+    for default in (",", "."):
+        majority = default if commas == points else ("," if commas > points else ".")
+        assert decimal_mark_of(iter(texts), default) == majority
