@@ -202,9 +202,12 @@ def validate_uploads(
         for index, covered in months.iter_rows():
             reports[index].months = covered
         rows = parsed.values.drop(ROW_ID)
-        for (index,), values in rows.partition_by(SUBMISSION, as_dict=True).items():
+        # one split of the batch, the key left out (a drop per file: 0.5 s per 4000 files)
+        for (index,), values in rows.partition_by(
+            SUBMISSION, as_dict=True, include_key=False
+        ).items():
             if not reports[index].errors:
-                reports[index].values = values.drop(SUBMISSION)
+                reports[index].values = values
     for report in reports:
         report.findings.sort(
             key=lambda f: (SEVERITY_ORDER[f.severity], f.row or 0, f.column or "", f.rule)
