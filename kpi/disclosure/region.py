@@ -256,7 +256,7 @@ def _primary_figures(
     owners = flat["owner"].to_numpy()
     found: dict[tuple, Figure] = {}
     end = 0
-    for period, indicator, scope, count, *_ in grouped.iter_rows():
+    for period, indicator, scope, count in grouped.drop(columns).iter_rows():
         start, end = end, end + count
         figure_names = names[start:end]
         numerators = dict(zip(figure_names, numerator_list[start:end], strict=True))
