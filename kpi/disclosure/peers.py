@@ -122,26 +122,26 @@ def month_inputs(con: duckdb.DuckDBPyConnection, period: dt.date) -> pl.DataFram
     ).pl()
 
 
-def inputs_of_months(
+def values_of_months(
     con: duckdb.DuckDBPyConnection, periods: list[dt.date]
-) -> dict[dt.date, pl.DataFrame]:
-    """:func:`month_inputs` of each of ``periods``, read with one query."""
-    frame = con.sql(
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """What :func:`month_inputs` is made of, for all of ``periods`` at once: every factory's
+    KPI values (period, pseudonym, kpi, value) and its peer groups (period, pseudonym,
+    peer_group). Read apart, not joined: a factory is in three groups or so, and a
+    history of months holds millions of values already."""
+    values = con.sql(
         f"""
-        SELECT g.period, g.{PSEUDONYM_COLUMN}, g.peer_group, k.kpi, k.value
-        FROM {FACTORY_PEER_GROUPS} AS g
-        JOIN {FACTORY_KPIS} AS k USING ({PSEUDONYM_COLUMN}, period)
-        WHERE list_contains($periods, g.period) AND k.value IS NOT NULL
-          AND isfinite(k.value)
+        SELECT period, {PSEUDONYM_COLUMN}, kpi, value FROM {FACTORY_KPIS}
+        WHERE list_contains($periods, period) AND value IS NOT NULL AND isfinite(value)
         """,
         params={"periods": periods},
     ).pl()
-    parts = {
-        key[0]: part.drop("period")
-        for key, part in frame.partition_by("period", as_dict=True).items()
-    }
-    empty = frame.drop("period").clear()
-    return {period: parts.get(period, empty) for period in periods}
+    memberships = con.sql(
+        f"SELECT period, {PSEUDONYM_COLUMN}, peer_group FROM {FACTORY_PEER_GROUPS} "
+        "WHERE list_contains($periods, period)",
+        params={"periods": periods},
+    ).pl()
+    return values, memberships
 
 
 def statistics_of_month(
@@ -211,6 +211,159 @@ def _apply_overlap_rule(
                     smaller.p25 = smaller.median = smaller.p75 = None
                     smaller.top_quartile_boundary = None
                     break
+
+
+STATISTIC_SCHEMA = {
+    "period": pl.Date,
+    "peer_group": pl.String,
+    "kpi": pl.String,
+    "n": pl.Int64,
+    "contributors": pl.Int64,
+    "p25": pl.Float64,
+    "median": pl.Float64,
+    "p75": pl.Float64,
+    "top_quartile_boundary": pl.Float64,
+    "suppressed": pl.Boolean,
+    "suppressed_reason": pl.String,
+}
+"""The columns of a peer statistic as released (``marts.peer_stats`` without the release's
+revision and status)."""
+
+
+def statistics_of_months(
+    values: pl.DataFrame,
+    memberships: pl.DataFrame,
+    disclosure: DisclosureSettings,
+    contributor_of: dict[str, str],
+    definitions: tuple[Definition, ...] | None = None,
+) -> pl.DataFrame:
+    """:func:`statistics_of_month` of every month of ``values`` and ``memberships`` (see
+    :func:`values_of_months`), as rows of :data:`STATISTIC_SCHEMA`.
+
+    The same rules and the same estimates, to the bit (each group's values go to the
+    estimator as before; only their order differs, and the estimator sorts them), but
+    gathered for a history of months, millions of values, without a Python step per
+    value. A factory's groups are the same for every KPI of a month, so its values are
+    grouped once by month, KPI and *set of groups* (a "cell"): a peer group's values are
+    its cells' values, and two groups share the factories of the cells in both.
+    ``values`` holds one row per factory, month and KPI, as the warehouse's keys make
+    it. Checked against :func:`statistics_of_month` in ``tests/disclosure/test_rules.py``."""
+    by_name = {d.name: d for d in definitions or kpi_definitions()}
+    groups_of = memberships.group_by("period", PSEUDONYM_COLUMN).agg(
+        pl.col("peer_group").unique().sort().alias("groups")
+    )
+    cell_of: dict[tuple[str, ...], int] = {}
+    number: dict[str, int] = {}
+    groups_of = groups_of.with_columns(
+        pl.Series(
+            "cell",
+            [cell_of.setdefault(tuple(g), len(cell_of)) for g in groups_of["groups"].to_list()],
+        ),
+        pl.Series(
+            "contributor",
+            [
+                number.setdefault(contributor_of.get(f, f), len(number))
+                for f in groups_of[PSEUDONYM_COLUMN].to_list()
+            ],
+        ),
+    )
+    cells = (
+        values.filter(pl.col("kpi").is_in(list(by_name)))
+        .join(
+            groups_of.select("period", PSEUDONYM_COLUMN, "cell", "contributor"),
+            on=["period", PSEUDONYM_COLUMN],
+        )
+        .group_by("period", "kpi", "cell")
+        .agg(pl.len().alias("n"), pl.col("value"), pl.col("contributor"))
+        .sort("period", "kpi", "cell")
+    )
+    # every cell's values one after the other: a cell is a slice, not a Python list
+    flat_values = cells["value"].explode().to_numpy()
+    flat_contributors = cells["contributor"].explode().to_numpy()
+    ends = np.cumsum(cells["n"].to_numpy())
+    groups_in = {cell: groups for groups, cell in cell_of.items()}
+    families: dict[tuple, list[tuple[tuple[str, ...], slice]]] = {}
+    for (period, kpi, cell, n, _, _), end in zip(cells.iter_rows(), ends, strict=True):
+        families.setdefault((period, kpi), []).append((groups_in[cell], slice(end - n, end)))
+    rows = []
+    for (period, kpi), family in families.items():
+        rows += _family_statistics(
+            period, by_name[kpi], family, flat_values, flat_contributors, disclosure
+        )
+    return pl.DataFrame(rows, schema=STATISTIC_SCHEMA, orient="row")
+
+
+def _quantile(ordered: np.ndarray, p: float) -> float:
+    """:data:`ESTIMATOR` of values in ascending order: Harrell-Davis does not sort them
+    again for each of a group's quantiles (the same weighted sum, to the bit)."""
+    if ESTIMATOR is quantiles.harrell_davis:
+        return quantiles.harrell_davis_of_sorted(ordered, p)
+    return ESTIMATOR(ordered, p)
+
+
+def _family_statistics(
+    period: dt.date,
+    definition: Definition,
+    family: list[tuple[tuple[str, ...], slice]],
+    values: np.ndarray,
+    contributors: np.ndarray,
+    rules: DisclosureSettings,
+) -> list[dict]:
+    """The statistics of one month and KPI from its cells (each: the groups its factories
+    are in, and where their values and contributors are), as :func:`_estimate` and
+    :func:`_apply_overlap_rule` make them."""
+    cells_of: dict[str, list[slice]] = {}
+    for groups, cell in family:
+        for group in groups:
+            cells_of.setdefault(group, []).append(cell)
+    median_from = max(rules.threshold, rules.median_min_n)
+    quartiles_from = max(rules.threshold, rules.quartiles_min_n)
+    rows = []
+    for group, cells in cells_of.items():
+        ordered = np.sort(np.concatenate([values[cell] for cell in cells]))
+        # distinct contributors: the contributors are numbered 0, 1, 2 ...
+        present = np.bincount(np.concatenate([contributors[cell] for cell in cells]))
+        row = dict.fromkeys(STATISTIC_SCHEMA)
+        row.update(
+            period=period,
+            peer_group=group,
+            kpi=definition.name,
+            n=len(ordered),
+            contributors=int(np.count_nonzero(present)),
+        )
+        if row["contributors"] < median_from:
+            row["suppressed_reason"] = THRESHOLD
+        else:
+            decimals = definition.decimals
+            row["median"] = quantiles.round_to(_quantile(ordered, 0.5), decimals)
+            if row["contributors"] >= quartiles_from:
+                row["p25"] = quantiles.round_to(_quantile(ordered, 0.25), decimals)
+                row["p75"] = quantiles.round_to(_quantile(ordered, 0.75), decimals)
+                row["top_quartile_boundary"] = {"higher": row["p75"], "lower": row["p25"]}.get(
+                    definition.direction
+                )
+        rows.append(row)
+
+    def shared(one: str, other: str) -> int:
+        return sum(cell.stop - cell.start for groups, cell in family if {one, other} <= set(groups))
+
+    # the overlap rule as in _apply_overlap_rule: two groups differ by n + n' - 2 x shared
+    rows.sort(key=lambda s: (-s["n"], s["peer_group"]))  # largest first
+    for position, smaller in enumerate(rows):
+        if smaller["suppressed_reason"] is not None:
+            continue
+        for larger in rows[:position]:
+            if larger["suppressed_reason"] is not None:
+                continue
+            both = shared(smaller["peer_group"], larger["peer_group"])
+            if larger["n"] + smaller["n"] - 2 * both < rules.threshold:
+                smaller["suppressed_reason"] = OVERLAP
+                smaller["p25"] = smaller["median"] = smaller["p75"] = None
+                smaller["top_quartile_boundary"] = None
+                break
+    for row in rows:
+        row["suppressed"] = row["suppressed_reason"] is not None
+    return rows
 
 
 def peer_statistics(

@@ -32,7 +32,12 @@ def harrell_davis_weights(n: int, p: float) -> np.ndarray:
 
 def harrell_davis(values: np.ndarray | list[float], p: float) -> float:
     """The Harrell-Davis estimate of the p-quantile of ``values``."""
-    ordered = np.sort(np.asarray(values, dtype=float))
+    return harrell_davis_of_sorted(np.sort(np.asarray(values, dtype=float)), p)
+
+
+def harrell_davis_of_sorted(ordered: np.ndarray, p: float) -> float:
+    """:func:`harrell_davis` of values already in ascending order (float64): the same
+    weighted sum, without sorting again for each quantile of the same values."""
     return float(harrell_davis_weights(len(ordered), p) @ ordered)
 
 

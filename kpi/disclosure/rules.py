@@ -143,7 +143,7 @@ def fails_p_percent(contributions: Iterable[float], settings: DisclosureSettings
     """The contributors other than the two largest add up to less than p % of the largest:
     the second largest could then estimate the largest within p %. Contributions are
     taken by size (absolute value), so a sum of changes is protected too."""
-    sizes = sorted((abs(c) for c in contributions), reverse=True)
+    sizes = sorted(map(abs, contributions), reverse=True)
     if not sizes or sizes[0] == 0:
         return False
     return sum(sizes[2:]) < settings.p_percent / 100 * sizes[0]
