@@ -127,7 +127,10 @@ def contributions(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     )
     frame = con.sql(query).pl()
     frame.columns = list(CONTRIBUTION_SCHEMA)
-    return frame.cast(CONTRIBUTION_SCHEMA)
+    # a fixed order: sums are added in row order, and DuckDB returns the rows of a join
+    # in any order, so a total ending in .5 was rounded either way from run to run (and a
+    # revision could see a change that is none)
+    return frame.cast(CONTRIBUTION_SCHEMA).sort("indicator", "period", PSEUDONYM_COLUMN)
 
 
 @dataclass

@@ -231,3 +231,14 @@ def test_pooled_ratios_sum_numerators_and_denominators_first(con):
 def test_every_dataset_feeds_some_kpi():
     domains = {d.domain for d in kpi_definitions()}
     assert domains == set(DATASETS) - {"regional"}
+
+
+def test_contributions_come_in_a_fixed_order(con):
+    """Sums are added in row order: rows in whatever order the join returns them made a
+    total ending in .5 round either way from one run to the next."""
+    for factory in ("P-c", "P-a", "P-b"):
+        for month in (JAN, dt.date(2025, 2, 1)):
+            insert(con, "people", factory, month, PEOPLE)
+    rows = contributions(con)
+    assert rows.height
+    assert rows.equals(rows.sort("indicator", "period", "factory_pseudonym"))
