@@ -160,6 +160,8 @@ def hand_over_checks(
 ) -> bool:
     """Hand the checks of the tables this run changed to ``suites``' GX process; False
     when there is none to take them (GX in this process: the checks run at the end)."""
+    if not suites.has_process:  # the checks run at the end, here; nothing to read now
+        return False
     month = current_month_of(None)
     states, rows = {}, {}
     for dataset in UPLOAD_DATASETS:
@@ -176,7 +178,9 @@ def hand_over_checks(
     if not states:
         return False
     for stale in [run for run in _HANDED if run != context.run_id]:  # a run that died
-        _HANDED.pop(stale).suites.close(wait=False)
+        left = _HANDED.pop(stale, None)
+        if left is not None:
+            left.suites.close(wait=False)
     _HANDED[context.run_id] = HandedChecks(suites, states, rows)
     return True
 
@@ -249,9 +253,13 @@ def ingest_submissions(
                 handed = hand_over_checks(context, con, suites)
             tables = {dataset: _table_metadata(con, dataset) for dataset in UPLOAD_DATASETS}
             audit_rows = scalar(con, f"SELECT count(*) FROM {SUBMISSIONS_TABLE}")
-    finally:
-        if not handed:
-            suites.close()
+    except BaseException:
+        if handed:  # its checks step will not run: no GX process is left behind
+            _HANDED.pop(context.run_id, None)
+        suites.close()
+        raise
+    if not handed:
+        suites.close()
 
     yield dg.MaterializeResult(
         asset_key=SUBMISSIONS_KEY,

@@ -412,12 +412,13 @@ def _serve_suites(connection: Connection, parent: int) -> None:
     received: queue.SimpleQueue = queue.SimpleQueue()
 
     def receive() -> None:
-        while True:
-            try:
+        try:
+            while True:
                 received.put(connection.recv())
-            except (EOFError, OSError):
-                received.put(None)
-                return
+        except BaseException:  # the end of the pipe, or a table that cannot be taken:
+            pass  # this process ends, and the run checks the tables itself
+        finally:
+            received.put(None)
 
     threading.Thread(target=receive, name="gx-receive", daemon=True).start()
     warm_up()
@@ -479,6 +480,11 @@ class SuiteRunner:
         theirs.close()
         self._process, self._connection = process, ours
 
+    @property
+    def has_process(self) -> bool:
+        """Whether a GX process takes checks (else they run here, when asked)."""
+        return self._connection is not None
+
     def submit(self, dataset: str, stored: pl.DataFrame, current_month: dt.date) -> bool:
         """Hand the check of a stored table to the GX process (it takes it off the pipe at
         once, so this does not wait for the checking) and return whether it took it: if
@@ -501,6 +507,11 @@ class SuiteRunner:
         answers = []
         try:
             while self._waiting:
+                # a GX process that ended leaves the end of the pipe to read; one that is
+                # gone without it (killed, its pipe kept open elsewhere) is seen gone
+                while not self._connection.poll(1.0):  # type: ignore[union-attr]
+                    if self._process is not None and not self._process.is_alive():
+                        raise EOFError("the GX process is gone")
                 kind, answer = self._connection.recv()  # type: ignore[union-attr]
                 self._waiting -= 1
                 if kind == "error":  # the answers still owed would be out of step: end it

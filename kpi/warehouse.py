@@ -224,7 +224,7 @@ def _sql_rule_warnings(
     """Run the rules that need the warehouse (the contract's sql rules, plausibility) on
     the incoming rows; each row a query returns is a finding of that file's report."""
     found: dict[str, list[Finding]] = {}
-    history = f"plausibility_{contract.name}"
+    history = f"temp.plausibility_{contract.name}"
     if contract.plausibility_sql is not None:
         con.execute(
             f"CREATE OR REPLACE TEMP TABLE {history} AS "
@@ -252,7 +252,8 @@ def _sql_rule_warnings(
             found.setdefault(submission_id, []).append(
                 Finding(rule.severity, rule.name, row, rule.column, _shown(value), texts)
             )
-    con.execute(f"DROP TABLE IF EXISTS {history}")
+    if contract.plausibility_sql is not None:
+        con.execute(f"DROP TABLE {history}")
     per_rule = get_settings().max_findings_per_rule
     for submission_id, findings in found.items():
         report = by_id[submission_id].report

@@ -216,3 +216,32 @@ def stored_frame():
         .drop("factory_code")
         .with_columns(pl.lit("F01").alias("factory_pseudonym"), pl.lit("s1").alias("submission_id"))
     )
+
+
+def _cannot_be_taken():
+    raise ValueError("a table the GX process cannot take off the pipe")
+
+
+class _Untakeable:
+    """Unpickles, in the GX process, into an error (as a table too big for its memory)."""
+
+    def __reduce__(self):
+        return (_cannot_be_taken, ())
+
+
+def test_a_table_the_gx_process_cannot_take_does_not_hang_the_run():
+    """The GX process ends when it cannot take a table; the run sees it end and checks
+    the table itself, instead of waiting for an answer for ever."""
+    import datetime as dt
+    import threading
+
+    with SuiteRunner(own_process=True) as suites:
+        suites.start()
+        assert suites.submit("quality", _Untakeable(), dt.date(2026, 1, 1))
+        answers = []
+        collecting = threading.Thread(target=lambda: answers.append(suites.collect()))
+        collecting.start()
+        collecting.join(timeout=120)  # GX's import takes seconds; a hang takes for ever
+        assert not collecting.is_alive(), "the run waits for an answer that never comes"
+        assert answers == [None]
+        assert not suites.has_process
