@@ -5,8 +5,10 @@ Layout under ``$KPI_DATA_DIR``::
     landing/pending/<dataset>/<factory>/<submission_id>.<ext>   waiting file
     landing/pending/<dataset>/<factory>/<submission_id>.json    who, when, original name
     landing/archive/<dataset>/<factory>/<submission_id>__<name>.<ext>   processed, stored
-    landing/archive/_records/<time>-<id>.jsonl   who, when, original name, warnings: one
+    landing/archive/_records/<time>-<id>.jsonl   who, when, original name, warnings: a
                                                  line per archived file, a file per batch
+                                                 (a file settled again after a killed run
+                                                 has a second, later line)
     quarantine/<dataset>/<factory>/...           refused, with its record and report
 
 Files are never deleted: a processed file moves to the archive or the quarantine.

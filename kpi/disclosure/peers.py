@@ -247,7 +247,8 @@ def statistics_of_months(
     grouped once by month, KPI and *set of groups* (a "cell"): a peer group's values are
     its cells' values, and two groups share the factories of the cells in both.
     ``values`` holds one row per factory, month and KPI, as the warehouse's keys make
-    it. Checked against :func:`statistics_of_month` in ``tests/disclosure/test_rules.py``."""
+    it. Checked against :func:`statistics_of_month` in
+    ``tests/disclosure/test_batch_equivalence.py``."""
     by_name = {d.name: d for d in definitions or kpi_definitions()}
     groups_of = memberships.group_by("period", PSEUDONYM_COLUMN).agg(
         pl.col("peer_group").unique().sort().alias("groups")

@@ -638,10 +638,10 @@ def close_months(
 
     Only the differencing against the months published before depends on the order, so
     only it goes month by month (on what is published, kept up to date in memory); the
-    rest is computed for a year of months at once: the contributors of every month with
-    one query, the peer statistics and the city's figures of a year of months with Polars
-    (:func:`peers.statistics_of_months`, :func:`region.figures_by_month`), and a year of
-    releases written with one insert per table and committed together."""
+    rest is computed :data:`HISTORY_CHUNK_MONTHS` months at a time: the contributors of
+    every month with one query, the peer statistics and the city's figures of those months
+    with Polars (:func:`peers.statistics_of_months`, :func:`region.figures_by_month`), and
+    their releases written with one insert per table and committed together."""
     ensure_release_tables(con)
     released = set(released_revisions(con))
     if contributions is None:
