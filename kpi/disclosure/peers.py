@@ -169,7 +169,7 @@ def statistics_of_month(
         )
         _estimate(statistic, disclosure, definition)
         statistics[(group, kpi)] = statistic
-    _apply_overlap_rule(statistics, disclosure)
+    _apply_overlap_rule(statistics, disclosure, contributor_of)
     return statistics
 
 
@@ -190,10 +190,14 @@ def _estimate(statistic: PeerStatistic, rules: DisclosureSettings, definition: D
 
 
 def _apply_overlap_rule(
-    statistics: dict[tuple[str, str], PeerStatistic], rules: DisclosureSettings
+    statistics: dict[tuple[str, str], PeerStatistic],
+    rules: DisclosureSettings,
+    contributor_of: dict[str, str],
 ) -> None:
     """Two published groups of one KPI whose members differ by fewer than the threshold
-    would reveal the few factories in between: the smaller one is suppressed."""
+    would reveal the few factories in between: the smaller one is suppressed. The
+    factories in between are counted as contributors, as the threshold counts them: five
+    sister plants of one company group are one contributor, not five."""
     by_kpi: dict[str, list[PeerStatistic]] = {}
     for statistic in statistics.values():
         by_kpi.setdefault(statistic.kpi, []).append(statistic)
@@ -206,7 +210,8 @@ def _apply_overlap_rule(
             for larger in family[:position]:
                 if larger.suppressed:
                     continue
-                if len(larger.members ^ smaller.members) < rules.threshold:
+                between = larger.members ^ smaller.members
+                if contributor_count(between, contributor_of) < rules.threshold:
                     smaller.reason = OVERLAP
                     smaller.p25 = smaller.median = smaller.p75 = None
                     smaller.top_quartile_boundary = None
@@ -345,10 +350,14 @@ def _family_statistics(
                 )
         rows.append(row)
 
-    def shared(one: str, other: str) -> int:
-        return sum(cell.stop - cell.start for groups, cell in family if {one, other} <= set(groups))
+    def between(one: str, other: str) -> int:
+        """The distinct contributors of the factories in exactly one of the two groups."""
+        cells = [cell for groups, cell in family if (one in groups) != (other in groups)]
+        if not cells:
+            return 0
+        return len(np.unique(np.concatenate([contributors[cell] for cell in cells])))
 
-    # the overlap rule as in _apply_overlap_rule: two groups differ by n + n' - 2 x shared
+    # the overlap rule as in _apply_overlap_rule: the groups' difference, in contributors
     rows.sort(key=lambda s: (-s["n"], s["peer_group"]))  # largest first
     for position, smaller in enumerate(rows):
         if smaller["suppressed_reason"] is not None:
@@ -356,8 +365,7 @@ def _family_statistics(
         for larger in rows[:position]:
             if larger["suppressed_reason"] is not None:
                 continue
-            both = shared(smaller["peer_group"], larger["peer_group"])
-            if larger["n"] + smaller["n"] - 2 * both < rules.threshold:
+            if between(smaller["peer_group"], larger["peer_group"]) < rules.threshold:
                 smaller["suppressed_reason"] = OVERLAP
                 smaller["p25"] = smaller["median"] = smaller["p75"] = None
                 smaller["top_quartile_boundary"] = None

@@ -286,3 +286,54 @@ def test_a_published_self_scan_median_is_never_one_or_two_plants_score(scores, c
         return
     at_median = {company[f] for f, v in values.items() if abs(v - statistic.median) <= 0.05 + 1e-9}
     assert len(at_median) == 0 or len(at_median) >= rules.scan_median_shared_by
+
+
+def test_two_groups_that_differ_by_one_company_are_not_both_published():
+    """Found by an attacker: a network of 10 factories (6 contributors) and a sector of its
+    5 independent factories differ by five sister plants of one company group, which is
+    one contributor. Both medians published would set that company's plants apart, so
+    the smaller group gives way, in a release (many months) as in a month or revision."""
+    from kpi.contracts import kpi_definitions
+    from kpi.disclosure.peers import statistics_of_months
+
+    month, kpi = dt.date(2025, 1, 1), kpi_definitions()[0].name
+    independent = [f"I{i}" for i in range(5)]
+    sisters = [f"G{i}" for i in range(5)]
+    company = {f: "company:G" for f in sisters}
+    values = dict(zip(independent + sisters, [10, 20, 30, 40, 50, 90, 91, 92, 93, 94], strict=True))
+    groups = [(f, "network") for f in values] + [(f, "sector:x") for f in independent]
+    rules = DisclosureSettings()
+
+    month_by_month = statistics_of_month(
+        pl.DataFrame(
+            [(f, g, kpi, float(values[f])) for f, g in groups],
+            schema=["factory_pseudonym", "peer_group", "kpi", "value"],
+            orient="row",
+        ),
+        rules,
+        company,
+    )
+    assert month_by_month[("network", kpi)].median is not None
+    assert month_by_month[("sector:x", kpi)].reason == "overlap"
+
+    batch = statistics_of_months(
+        pl.DataFrame(
+            [(month, f, kpi, float(v)) for f, v in values.items()],
+            schema={
+                "period": pl.Date,
+                "factory_pseudonym": pl.String,
+                "kpi": pl.String,
+                "value": pl.Float64,
+            },
+            orient="row",
+        ),
+        pl.DataFrame(
+            [(month, f, g) for f, g in groups],
+            schema={"period": pl.Date, "factory_pseudonym": pl.String, "peer_group": pl.String},
+            orient="row",
+        ),
+        rules,
+        company,
+    )
+    reasons = dict(batch.select("peer_group", "suppressed_reason").iter_rows())
+    assert reasons == {"network": None, "sector:x": "overlap"}
