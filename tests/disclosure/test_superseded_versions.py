@@ -1,0 +1,80 @@
+"""A known gap, found by an attacker session (2026-12-03) and not closed yet: the
+differencing rule checks a new month's city sums against the versions of earlier months
+that are published *now*, but the city has also seen the versions a revision replaced,
+and can subtract those. The test says what must hold; it is marked as an expected
+failure until the rule also checks superseded versions (which needs the basis of each
+version kept: a revision replaces the basis of a figure in ``release_basis``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from types import SimpleNamespace
+
+import pytest
+
+from kpi.demo import months_until
+from kpi.disclosure import releases
+from kpi.disclosure.peers import compute_peer_groups
+from kpi.disclosure.rules import DIFFERENCING
+from kpi.kpis import compute_factory_kpis
+from tests.disclosure.network import Member, Network
+
+MONTHS = months_until(dt.date(2025, 6, 1), 6)
+MEMBERS = [Member(f"F{i}", ("powertrain", "chassis", "electronics")[i % 3]) for i in range(8)]
+
+
+def _run(network: Network, today: dt.date, revise: tuple[dt.date, ...] = ()) -> None:
+    compute_factory_kpis(network.con)
+    compute_peer_groups(network.con, network.register, network.pseudonym_of, network.rules)
+    requests = [
+        SimpleNamespace(action="revise", period=p, requested_by="coordinator") for p in revise
+    ]
+    releases.carry_out(network.con, network.publication, today, requests)
+
+
+def _employment(network: Network, period: dt.date) -> tuple:
+    return network.con.execute(
+        f"SELECT value, suppressed_reason FROM {releases.REGION_INDICATORS} "
+        "WHERE period = ? AND indicator = 'employment' AND scope = 'network'",
+        [period],
+    ).fetchone()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="open: differencing does not check the versions a revision superseded",
+)
+def test_a_month_is_not_published_when_it_differs_from_a_superseded_version_by_one_factory(
+    tmp_path, monkeypatch
+):
+    network = Network(tmp_path, MEMBERS, MONTHS, 3, monkeypatch)
+    headcount = {m.code: 200 + 37 * i for i, m in enumerate(MEMBERS)}
+    before, month = MONTHS[-2], MONTHS[-1]
+    for period in MONTHS[:-1]:
+        for member in MEMBERS:
+            network.store(
+                member.code,
+                period,
+                **({"headcount_end": headcount[member.code]} if period == before else {}),
+            )
+    _run(network, dt.date(2025, 6, 20))
+    first_version, _ = _employment(network, before)
+
+    # five factories correct the month (+100 each): the revision publishes a new total
+    for code in ("F0", "F1", "F2", "F3", "F4"):
+        network.store(code, before, headcount_end=headcount[code] + 100)
+    _run(network, dt.date(2025, 6, 21), revise=(before,))
+    assert _employment(network, before)[0] == first_version + 500
+
+    # the next month: the five back where they were, one factory +50
+    for member in MEMBERS:
+        network.store(
+            member.code,
+            month,
+            headcount_end=headcount[member.code] + (50 if member.code == "F7" else 0),
+        )
+    _run(network, dt.date(2025, 7, 20))
+    value, reason = _employment(network, month)
+    # published, it minus the superseded total the city kept is F7's change alone
+    assert reason == DIFFERENCING, f"published {value}: {value - first_version} is F7's change"
