@@ -42,6 +42,11 @@ PEER_STATS_HISTORY = f"{MARTS}.peer_stats_history"
 REGION_INDICATORS = f"{MARTS}.region_indicators"
 REGION_INDICATORS_HISTORY = f"{MARTS}.region_indicators_history"
 RELEASE_BASIS = f"{MARTS}.release_basis"
+SUPERSEDED_BASIS = f"{MARTS}.release_basis_superseded"
+"""The city figures' bases of every version a revision replaced, published before (the
+city has seen them, and can subtract them from a later month: differencing checks them
+too). Kept from the day it was introduced (2026-12-03): versions replaced before that
+are not known."""
 
 RELEASED, REVISED, NOT_REVISED = "released", "revised", "not_revised"
 NEIGHBOUR_MONTHS = 12
@@ -73,6 +78,10 @@ DDL = (
     f"CREATE TABLE IF NOT EXISTS {REGION_INDICATORS_HISTORY} ({_REGION_COLUMNS})",
     f"""CREATE TABLE IF NOT EXISTS {RELEASE_BASIS} (
         period DATE NOT NULL, figure VARCHAR NOT NULL, figure_group VARCHAR NOT NULL,
+        name VARCHAR NOT NULL, {PSEUDONYM_COLUMN} VARCHAR NOT NULL,
+        numerator DOUBLE, denominator DOUBLE)""",
+    f"""CREATE TABLE IF NOT EXISTS {SUPERSEDED_BASIS} (
+        period DATE NOT NULL, revision INTEGER NOT NULL, figure_group VARCHAR NOT NULL,
         name VARCHAR NOT NULL, {PSEUDONYM_COLUMN} VARCHAR NOT NULL,
         numerator DOUBLE, denominator DOUBLE)""",
 )
@@ -188,6 +197,10 @@ class PublishedRegion:
         self._number: dict[str, int] = {}
         self._months: dict[dt.date, dict[tuple[str, str, str], tuple[np.ndarray, np.ndarray]]]
         self._months = {}
+        self._superseded: dict[
+            dt.date, list[dict[tuple[str, str, str], tuple[np.ndarray, np.ndarray]]]
+        ] = {}
+        """Month -> the parts of each version of it a revision replaced, oldest first."""
 
     def number(self, factory: str) -> int:
         """The number of ``factory`` (a new one gets the next)."""
@@ -227,6 +240,20 @@ class PublishedRegion:
         if frame.height:
             for (period,), month in frame.partition_by("period", as_dict=True).items():
                 published._add_basis(period, month)
+        superseded = con.sql(
+            f"""
+            SELECT period, revision, name, figure_group, {PSEUDONYM_COLUMN}, numerator,
+                   denominator
+            FROM {SUPERSEDED_BASIS} WHERE period BETWEEN $first AND $last
+            ORDER BY period, revision
+            """,
+            params={"first": first, "last": last},
+        ).pl()
+        if superseded.height:
+            for (period, _), version in superseded.partition_by(
+                "period", "revision", as_dict=True, maintain_order=True
+            ).items():
+                published._superseded.setdefault(period, []).append(published._parts(version))
         return published
 
     def add(self, period: dt.date, figures: Iterable[region.Figure]) -> None:
@@ -249,8 +276,14 @@ class PublishedRegion:
         self._months[period] = parts
 
     def _add_basis(self, period: dt.date, basis: pl.DataFrame) -> None:
-        """Keep ``basis`` (rows of ``release_basis``) of ``period``: per indicator, scope
-        and part (``num``, ``den``), the factories' numbers and their amounts."""
+        """Keep ``basis`` (rows of ``release_basis``) of ``period``."""
+        self._months[period] = self._parts(basis)
+
+    def _parts(
+        self, basis: pl.DataFrame
+    ) -> dict[tuple[str, str, str], tuple[np.ndarray, np.ndarray]]:
+        """Per indicator, scope and part (``num``, ``den``) of ``basis``: the factories'
+        numbers and their amounts."""
         parts: dict[tuple[str, str, str], tuple[np.ndarray, np.ndarray]] = {}
         for (indicator, scope), rows in basis.partition_by(
             "name", "figure_group", as_dict=True
@@ -260,29 +293,33 @@ class PublishedRegion:
                 if given.height:
                     numbers = self.numbers(given[PSEUDONYM_COLUMN].to_list())
                     parts[(indicator, scope, part)] = (numbers, given[column].to_numpy())
-        self._months[period] = parts
+        return parts
 
     def parts_around(
         self, period: dt.date, key: tuple[str, str, str]
     ) -> list[tuple[np.ndarray, np.ndarray]]:
         """(factory numbers, amounts) of the figure part ``key`` (indicator, scope, part)
-        as published in each other month up to a year before or after ``period``."""
+        as published in each other month up to a year before or after ``period``, every
+        version the city has seen: the current one and those a revision replaced (of
+        ``period`` itself too: a month revised twice is seen in three versions)."""
+        versions = [(m, parts) for m, parts in self._months.items() if m != period]
+        versions += [(m, parts) for m, old in self._superseded.items() for parts in old]
         return [
             parts[key]
-            for month, parts in sorted(self._months.items())
-            if month != period
-            and abs(_month_index(month) - _month_index(period)) <= NEIGHBOUR_MONTHS
-            and key in parts
+            for month, parts in sorted(versions, key=lambda version: version[0])
+            if abs(_month_index(month) - _month_index(period)) <= NEIGHBOUR_MONTHS and key in parts
         ]
 
-    def basis(self, period: dt.date, indicator: str, scope: str) -> dict[str, float] | None:
-        """factory -> numerator of a figure as it was published, or None when it is not
-        published (never released, or suppressed)."""
-        found = self._months.get(period, {}).get((indicator, scope, "num"))
-        if found is None or not len(found[0]):
-            return None
-        numbers, amounts = found
-        return {self.names[n]: float(a) for n, a in zip(numbers, amounts, strict=True)}
+    def bases(self, period: dt.date, indicator: str, scope: str) -> list[dict[str, float]]:
+        """factory -> numerator of a figure, in every version of it the city has seen
+        (the current one first, if published; then those a revision replaced)."""
+        key = (indicator, scope, "num")
+        versions = [self._months.get(period, {}), *self._superseded.get(period, [])]
+        return [
+            {self.names[n]: float(a) for n, a in zip(*parts[key], strict=True)}
+            for parts in versions
+            if key in parts and len(parts[key][0])
+        ]
 
 
 def _month_index(period: dt.date) -> int:
@@ -522,12 +559,12 @@ def _guard_changes_against_totals(
             if now is None or now.reason:
                 continue
             year_before = _months_earlier(period, definition.window_months)
-            before = published.basis(year_before, total.name, scope)
-            if before is None:
-                continue
-            revealed = exposure(now.factories, before, change.factories)
-            if change_reason(revealed, publication.contributor_of, publication.disclosure):
-                change.reason = DIFFERENCING
+            for before in published.bases(year_before, total.name, scope):
+                revealed = exposure(now.factories, before, change.factories)
+                if change_reason(revealed, publication.contributor_of, publication.disclosure):
+                    change.reason = DIFFERENCING
+                    break
+            if change.reason:
                 break
 
 
@@ -586,6 +623,31 @@ def _replace_basis(con, period: dt.date, figure: str, keys: list[tuple[str, str]
         finally:
             con.unregister("basis_keys")
     _insert(con, RELEASE_BASIS, basis)
+
+
+def _keep_superseded(con, period: dt.date, keys: list[tuple[str, str]]) -> None:
+    """Keep the bases of the city figures of ``period`` that a revision is about to
+    replace (``keys``: scope, indicator), as far as they were published (a suppressed
+    version showed nothing): :data:`SUPERSEDED_BASIS`."""
+    if not keys:
+        return
+    con.register("superseded_keys", pl.DataFrame(keys, schema=["g", "n"], orient="row"))
+    try:
+        con.execute(
+            f"""
+            INSERT INTO {SUPERSEDED_BASIS}
+            SELECT b.period, r.revision, b.figure_group, b.name, b.{PSEUDONYM_COLUMN},
+                   b.numerator, b.denominator
+            FROM {RELEASE_BASIS} AS b
+            JOIN {REGION_INDICATORS} AS r
+              ON r.period = b.period AND r.indicator = b.name AND r.scope = b.figure_group
+            WHERE b.figure = 'region' AND b.period = ? AND NOT r.suppressed
+              AND (b.figure_group, b.name) IN (SELECT (g, n) FROM superseded_keys)
+            """,
+            [period],
+        )
+    finally:
+        con.unregister("superseded_keys")
 
 
 def _log(con, period, revision, kind, publication, outcome: Outcome, factories: int) -> None:
@@ -978,6 +1040,7 @@ def revise_month(
             [(s.peer_group, s.kpi) for s in revised_peer],
             _peer_basis(period, revised_peer),
         )
+        _keep_superseded(con, period, [(f.scope, f.indicator) for f in revised_region])
         _replace(con, REGION_INDICATORS, ("indicator", "scope"), period, region_rows)
         _insert(con, REGION_INDICATORS_HISTORY, region_rows)
         _replace_basis(

@@ -1,17 +1,14 @@
-"""A known gap, found by an attacker session (2026-12-03) and not closed yet: the
-differencing rule checks a new month's city sums against the versions of earlier months
-that are published *now*, but the city has also seen the versions a revision replaced,
-and can subtract those. The test says what must hold; it is marked as an expected
-failure until the rule also checks superseded versions (which needs the basis of each
-version kept: a revision replaces the basis of a figure in ``release_basis``).
+"""Found by an attacker session (2026-12-03): the differencing rule checked a new month's
+city sums against the versions of earlier months that are published *now*, but the city
+has also seen the versions a revision replaced, and can subtract those. A revision now
+keeps the bases it replaces (``marts.release_basis_superseded``) and differencing checks
+every version.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from types import SimpleNamespace
-
-import pytest
 
 from kpi.demo import months_until
 from kpi.disclosure import releases
@@ -41,10 +38,6 @@ def _employment(network: Network, period: dt.date) -> tuple:
     ).fetchone()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="open: differencing does not check the versions a revision superseded",
-)
 def test_a_month_is_not_published_when_it_differs_from_a_superseded_version_by_one_factory(
     tmp_path, monkeypatch
 ):
@@ -78,3 +71,34 @@ def test_a_month_is_not_published_when_it_differs_from_a_superseded_version_by_o
     value, reason = _employment(network, month)
     # published, it minus the superseded total the city kept is F7's change alone
     assert reason == DIFFERENCING, f"published {value}: {value - first_version} is F7's change"
+
+
+def test_a_month_revised_twice_is_checked_against_its_first_version(tmp_path, monkeypatch):
+    """Five factories correct a released month (+100 each), then take it back while one
+    other factory corrects +50: the second revision against the first passes the p % rule
+    (six factories changed), but against the release itself it is that one factory's
+    change, and the city has seen both."""
+    network = Network(tmp_path, MEMBERS, MONTHS, 3, monkeypatch)
+    headcount = {m.code: 200 + 37 * i for i, m in enumerate(MEMBERS)}
+    month = MONTHS[-1]
+    for period in MONTHS:
+        for member in MEMBERS:
+            changes = {"headcount_end": headcount[member.code]} if period == month else {}
+            network.store(member.code, period, **changes)
+    _run(network, dt.date(2025, 7, 20))
+    released, _ = _employment(network, month)
+
+    for code in ("F0", "F1", "F2", "F3", "F4"):
+        network.store(code, month, headcount_end=headcount[code] + 100)
+    _run(network, dt.date(2025, 7, 21), revise=(month,))
+    assert _employment(network, month)[0] == released + 500
+
+    for member in MEMBERS:
+        network.store(
+            member.code,
+            month,
+            headcount_end=headcount[member.code] + (50 if member.code == "F7" else 0),
+        )
+    _run(network, dt.date(2025, 7, 22), revise=(month,))
+    value, reason = _employment(network, month)
+    assert value is None or value - released != 50, "the second revision reveals F7's change"
