@@ -38,35 +38,48 @@ def _employment(network: Network, period: dt.date) -> tuple:
     ).fetchone()
 
 
+HEADCOUNT = {m.code: 200 + 37 * i for i, m in enumerate(MEMBERS)}
+FIVE = ("F0", "F1", "F2", "F3", "F4")
+
+
+def _released_network(tmp_path, monkeypatch, months: list[dt.date], today: dt.date) -> Network:
+    """``months`` stored and released, the last of them with known headcounts."""
+    network = Network(tmp_path, MEMBERS, MONTHS, 3, monkeypatch)
+    for period in months:
+        for member in MEMBERS:
+            known = {"headcount_end": HEADCOUNT[member.code]} if period == months[-1] else {}
+            network.store(member.code, period, **known)
+    _run(network, today)
+    return network
+
+
+def _five_correct(network: Network, period: dt.date) -> None:
+    """Five factories correct ``period``: +100 headcount each."""
+    for code in FIVE:
+        network.store(code, period, headcount_end=HEADCOUNT[code] + 100)
+
+
+def _five_back_and_f7_up(network: Network, period: dt.date) -> None:
+    """The five at their first headcount, F7 +50: next to the corrected version, six
+    factories changed; next to the first version, F7 alone."""
+    for member in MEMBERS:
+        bump = 50 if member.code == "F7" else 0
+        network.store(member.code, period, headcount_end=HEADCOUNT[member.code] + bump)
+
+
 def test_a_month_is_not_published_when_it_differs_from_a_superseded_version_by_one_factory(
     tmp_path, monkeypatch
 ):
-    network = Network(tmp_path, MEMBERS, MONTHS, 3, monkeypatch)
-    headcount = {m.code: 200 + 37 * i for i, m in enumerate(MEMBERS)}
     before, month = MONTHS[-2], MONTHS[-1]
-    for period in MONTHS[:-1]:
-        for member in MEMBERS:
-            network.store(
-                member.code,
-                period,
-                **({"headcount_end": headcount[member.code]} if period == before else {}),
-            )
-    _run(network, dt.date(2025, 6, 20))
+    network = _released_network(tmp_path, monkeypatch, MONTHS[:-1], dt.date(2025, 6, 20))
     first_version, _ = _employment(network, before)
 
-    # five factories correct the month (+100 each): the revision publishes a new total
-    for code in ("F0", "F1", "F2", "F3", "F4"):
-        network.store(code, before, headcount_end=headcount[code] + 100)
+    # the revision publishes a new total
+    _five_correct(network, before)
     _run(network, dt.date(2025, 6, 21), revise=(before,))
     assert _employment(network, before)[0] == first_version + 500
 
-    # the next month: the five back where they were, one factory +50
-    for member in MEMBERS:
-        network.store(
-            member.code,
-            month,
-            headcount_end=headcount[member.code] + (50 if member.code == "F7" else 0),
-        )
+    _five_back_and_f7_up(network, month)
     _run(network, dt.date(2025, 7, 20))
     value, reason = _employment(network, month)
     # published, it minus the superseded total the city kept is F7's change alone
@@ -78,27 +91,15 @@ def test_a_month_revised_twice_is_checked_against_its_first_version(tmp_path, mo
     other factory corrects +50: the second revision against the first passes the p % rule
     (six factories changed), but against the release itself it is that one factory's
     change, and the city has seen both."""
-    network = Network(tmp_path, MEMBERS, MONTHS, 3, monkeypatch)
-    headcount = {m.code: 200 + 37 * i for i, m in enumerate(MEMBERS)}
     month = MONTHS[-1]
-    for period in MONTHS:
-        for member in MEMBERS:
-            changes = {"headcount_end": headcount[member.code]} if period == month else {}
-            network.store(member.code, period, **changes)
-    _run(network, dt.date(2025, 7, 20))
+    network = _released_network(tmp_path, monkeypatch, MONTHS, dt.date(2025, 7, 20))
     released, _ = _employment(network, month)
 
-    for code in ("F0", "F1", "F2", "F3", "F4"):
-        network.store(code, month, headcount_end=headcount[code] + 100)
+    _five_correct(network, month)
     _run(network, dt.date(2025, 7, 21), revise=(month,))
     assert _employment(network, month)[0] == released + 500
 
-    for member in MEMBERS:
-        network.store(
-            member.code,
-            month,
-            headcount_end=headcount[member.code] + (50 if member.code == "F7" else 0),
-        )
+    _five_back_and_f7_up(network, month)
     _run(network, dt.date(2025, 7, 22), revise=(month,))
     value, reason = _employment(network, month)
     assert value is None or value - released != 50, "the second revision reveals F7's change"
