@@ -15,6 +15,7 @@ and ~0.2 s per suite run, not per row).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import logging
@@ -326,7 +327,7 @@ def run_suite(
     if engine == "polars" and polars_supports(contract):
         return _run_polars(compiled, add_derived_columns(frame, contract))
     fingerprint = _fingerprint(compiled)
-    prepared = add_derived_columns(frame, contract).to_pandas()
+    prepared = _in_nanoseconds(add_derived_columns(frame, contract).to_pandas())
     with _GX_LOCK:
         definition = _validation_definition(f"{contract.name}-{fingerprint}", compiled)
         result = definition.run(
@@ -351,6 +352,23 @@ def run_suite(
         for entry in outcome.result.get("unexpected_index_list") or []:
             failures.append(Failure(expectation, int(entry[ROW_ID])))
     return failures
+
+
+def _in_nanoseconds(prepared: Any) -> Any:
+    """``prepared`` with its date and time columns in nanoseconds where they fit (years
+    1678-2261): GX compares only those in one vectorised step; a column in Polars'
+    milliseconds or microseconds it compares value by value in Python (3 s of a
+    10-year history's 480,000 months). The same comparisons either way."""
+    import pandas as pd
+
+    for name, dtype in prepared.dtypes.items():
+        if pd.api.types.is_datetime64_dtype(dtype) and not pd.api.types.is_datetime64_ns_dtype(
+            dtype
+        ):
+            # a year past nanoseconds stays as it is: GX compares it value by value
+            with contextlib.suppress(pd.errors.OutOfBoundsDatetime):
+                prepared[name] = prepared[name].astype("datetime64[ns]")
+    return prepared
 
 
 def failure_counts(
