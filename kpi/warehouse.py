@@ -17,11 +17,13 @@ import numpy as np
 import polars as pl
 
 from kpi.contracts import (
+    HISTORY_MONTHS,
     PLAUSIBILITY,
     UPLOAD_DATASETS,
     DatasetContract,
     all_contracts,
     load_contract,
+    plausibility_history,
 )
 from kpi.faults import fault_point
 from kpi.findings import Finding
@@ -225,11 +227,11 @@ def _sql_rule_warnings(
     the incoming rows; each row a query returns is a finding of that file's report."""
     found: dict[str, list[Finding]] = {}
     history = f"temp.plausibility_{contract.name}"
-    if contract.plausibility_sql is not None:
-        con.execute(
-            f"CREATE OR REPLACE TEMP TABLE {history} AS "
-            + contract.plausibility_sql.replace("${incoming}", view)
-        )
+    columns = contract.plausibility_columns
+    if columns:
+        figures = _plausibility_history(con, contract, view, columns)  # noqa: F841 (read below)
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {history} AS SELECT * FROM figures")
+        del figures
     for rule in contract.storage_rules:
         assert rule.query is not None
         query = rule.query.replace("${incoming}", view).replace(PLAUSIBILITY, history)
@@ -252,13 +254,34 @@ def _sql_rule_warnings(
             found.setdefault(submission_id, []).append(
                 Finding(rule.severity, rule.name, row, rule.column, _shown(value), texts)
             )
-    if contract.plausibility_sql is not None:
+    if columns:
         con.execute(f"DROP TABLE {history}")
     per_rule = get_settings().max_findings_per_rule
     for submission_id, findings in found.items():
         report = by_id[submission_id].report
         assert report is not None
         report.findings.extend(cap_findings(findings, per_rule))
+
+
+def _plausibility_history(
+    con: duckdb.DuckDBPyConnection, contract: DatasetContract, view: str, columns: list[str]
+) -> pl.DataFrame:
+    """:func:`kpi.contracts.plausibility_history` of the incoming rows (``view``), read
+    with the stored months of their factories it needs: from 12 months before the
+    batch's first month to its last."""
+    key, period = PSEUDONYM_COLUMN, contract.period_column
+    incoming = con.sql(
+        f"SELECT submission_id, _row, {key}, {period}, {', '.join(columns)} FROM {view}"
+    ).pl()
+    stored = con.sql(
+        f"""
+        SELECT {key}, {period}, {", ".join(columns)} FROM {contract.name}
+        WHERE {key} IN (SELECT {key} FROM {view})
+          AND {period} >= (SELECT min({period}) FROM {view}) - INTERVAL {HISTORY_MONTHS} MONTH
+          AND {period} <= (SELECT max({period}) FROM {view})
+        """
+    ).pl()
+    return plausibility_history(stored, incoming, key, period, columns)
 
 
 def _covered_sql(contract: DatasetContract) -> str:

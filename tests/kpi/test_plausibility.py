@@ -9,7 +9,10 @@ import json
 import duckdb
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from kpi.contracts import plausibility_history
 from kpi.ingest import ingest_pending
 from kpi.landing import submit
 from kpi.settings import Settings
@@ -94,3 +97,74 @@ def test_plausibility_warnings_are_capped_like_every_rule(settings, con, make_fi
     assert first.column == "direct_labour_h" and first.row == 2
     assert (more.row, more.severity) == (None, "warning")
     assert "and 1 more with the same rule (plausibility)" in more.message("en")
+
+
+# --- the rolling windows against the join they replace -------------------------------------
+
+ORACLE_SQL = """
+    SELECT incoming.submission_id, incoming._row,
+           any_value(incoming.x) AS value_x, median(history.x) AS median_x,
+           min(history.x) AS low_x, max(history.x) AS high_x,
+           any_value(incoming.n) AS value_n, median(history.n) AS median_n,
+           min(history.n) AS low_n, max(history.n) AS high_n
+    FROM incoming
+    JOIN stored AS history
+      ON history.factory_pseudonym = incoming.factory_pseudonym
+     AND history.period < incoming.period
+     AND history.period >= incoming.period - INTERVAL 12 MONTH
+    GROUP BY incoming.submission_id, incoming._row
+    HAVING count(*) >= 3
+"""
+"""What the plausibility history was until 2026-12 (one join of the incoming rows with
+their factory's previous 12 months): the oracle of :func:`plausibility_history`."""
+
+MONTHS = [dt.date(2023 + m // 12, m % 12 + 1, 1) for m in range(30)]
+# few values: ties and even counts (a median between two values) are likely
+NUMBERS = [None, 0.0, 0.1, 1 / 3, 2.5, 7.0, 1e9 + 0.1]
+
+
+@st.composite
+def networks(draw):
+    """A stored table (factories with gaps and missing values) and an incoming batch of
+    some of its rows, a month possibly twice (two files, the later one stored)."""
+    stored = []
+    for factory in ("A", "B", "C"):
+        for month in draw(st.lists(st.sampled_from(MONTHS), unique=True, max_size=20)):
+            stored.append(
+                {
+                    "factory_pseudonym": factory,
+                    "period": month,
+                    "x": draw(st.sampled_from(NUMBERS)),
+                    "n": draw(st.sampled_from([None, 0, 1, 2, 5, 10**12])),
+                }
+            )
+    stored_frame = pl.DataFrame(
+        stored,
+        schema={"factory_pseudonym": pl.String, "period": pl.Date, "x": pl.Float64, "n": pl.Int64},
+    )
+    chosen = draw(st.lists(st.sampled_from(stored), max_size=15)) if stored else []
+    incoming = [
+        row | {"submission_id": f"s{i % 3}", "_row": i + 2, "x": draw(st.sampled_from(NUMBERS))}
+        for i, row in enumerate(chosen)
+    ]
+    incoming_frame = pl.DataFrame(
+        incoming,
+        schema=stored_frame.schema | {"submission_id": pl.String, "_row": pl.Int64},
+    )
+    return stored_frame, incoming_frame
+
+
+def _rows(frame: pl.DataFrame) -> list[tuple]:
+    return sorted(frame.rows(), key=repr)
+
+
+@settings(max_examples=300, deadline=None)
+@given(networks())
+def test_the_rolling_history_is_the_join_it_replaces(network):
+    stored, incoming = network
+    with duckdb.connect() as oracle:
+        expected = oracle.sql(ORACLE_SQL).pl()
+    found = plausibility_history(stored, incoming, "factory_pseudonym", "period", ["x", "n"])
+    assert found.columns == expected.columns
+    assert found.schema == expected.schema
+    assert _rows(found) == _rows(expected)
