@@ -476,6 +476,10 @@ class SuiteRunner:
         self._used = False
         self._waiting = 0
         """Answers the GX process owes for tables submitted."""
+        self._outbox: queue.SimpleQueue | None = None
+        self._sender: threading.Thread | None = None
+        self._unsent: BaseException | None = None
+        """Why the sending thread stopped before it sent everything, if it did."""
 
     def start(self) -> None:
         own = self._own_process
@@ -504,20 +508,32 @@ class SuiteRunner:
         return self._connection is not None
 
     def submit(self, dataset: str, stored: pl.DataFrame, current_month: dt.date) -> bool:
-        """Hand the check of a stored table to the GX process (it takes it off the pipe at
-        once, so this does not wait for the checking) and return whether it took it: if
-        not (no such process), the caller checks here when it needs the answer."""
+        """Hand the check of a stored table to the GX process and return whether there is
+        one to take it: if not, the caller checks here when it needs the answer. A thread
+        of this process sends it (tens of MiB through the pipe for a history load, which
+        the GX process takes while it checks the one before: the run need not wait)."""
         if self._connection is None:
             return False
-        try:
-            self._connection.send((dataset, stored, current_month))
-        except (OSError, ValueError) as error:
-            log.warning("the GX process ended (%s); the checks go on here", error)
-            self.close()
-            return False
+        if self._outbox is None:
+            self._outbox = queue.SimpleQueue()
+            self._sender = threading.Thread(
+                target=self._send_all, args=(self._connection, self._outbox), name="gx-send"
+            )
+            self._sender.daemon = True  # never keeps a run from ending: its pipe is closed
+            self._sender.start()
+        self._outbox.put((dataset, stored, current_month))
         self._used = True
         self._waiting += 1
         return True
+
+    def _send_all(self, connection: Connection, outbox: queue.SimpleQueue) -> None:
+        while (request := outbox.get()) is not None:
+            try:
+                connection.send(request)
+            except BaseException as error:  # the GX process ended, or a table it cannot take
+                self._unsent = error
+                return
+            del request  # not held while waiting for the next: a history's table is big
 
     def collect(self) -> list[Counter[tuple[str, str]]] | None:
         """The answers to the checks :meth:`submit` handed over, in their order, once the
@@ -530,6 +546,8 @@ class SuiteRunner:
                 while not self._connection.poll(1.0):  # type: ignore[union-attr]
                     if self._process is not None and not self._process.is_alive():
                         raise EOFError("the GX process is gone")
+                    if self._unsent is not None:  # it waits for a table that never comes
+                        raise EOFError(f"a table was not sent: {self._unsent!r}")
                 kind, answer = self._connection.recv()  # type: ignore[union-attr]
                 self._waiting -= 1
                 if kind == "error":  # the answers still owed would be out of step: end it
@@ -560,6 +578,9 @@ class SuiteRunner:
         connection, process, used = self._connection, self._process, self._used
         self._process = self._connection = None
         self._used, self._waiting = False, 0
+        if self._outbox is not None:  # the sending thread ends after what it holds
+            self._outbox.put(None)
+            self._outbox = self._sender = None
         if connection is not None:
             connection.close()  # the GX process ends when it reads the end of the pipe
         if process is None:

@@ -245,3 +245,28 @@ def test_a_table_the_gx_process_cannot_take_does_not_hang_the_run():
         assert not collecting.is_alive(), "the run waits for an answer that never comes"
         assert answers == [None]
         assert not suites.has_process
+
+
+class _Unsendable:
+    """Cannot be pickled in the run's process (a table its sending thread cannot send)."""
+
+    def __reduce__(self):
+        raise TypeError("a table the run cannot send")
+
+
+def test_a_table_the_run_cannot_send_does_not_hang_the_run():
+    """The run's sending thread stops at a table it cannot send; the GX process, alive,
+    waits for it for ever, so the run must not wait for its answer."""
+    import datetime as dt
+    import threading
+
+    with SuiteRunner(own_process=True) as suites:
+        suites.start()
+        assert suites.submit("quality", _Unsendable(), dt.date(2026, 1, 1))
+        answers = []
+        collecting = threading.Thread(target=lambda: answers.append(suites.collect()))
+        collecting.start()
+        collecting.join(timeout=120)
+        assert not collecting.is_alive(), "the run waits for an answer that never comes"
+        assert answers == [None]
+        assert not suites.has_process
