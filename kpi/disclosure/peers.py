@@ -108,6 +108,23 @@ class PeerStatistic:
         return self.reason is not None
 
 
+IS_INPUT = "value IS NOT NULL AND isfinite(value)"
+"""SQL: a KPI value that goes into the statistics (given, and a number)."""
+IN_MONTHS = (
+    "period BETWEEN list_min($periods) AND list_max($periods) AND list_contains($periods, period)"
+)
+"""SQL: the row is of one of the months ``$periods`` (the range first: DuckDB skips the
+blocks of other months)."""
+
+INPUTS_OF_MONTHS = f"""
+    SELECT period, {PSEUDONYM_COLUMN}, peer_group, kpi, value
+    FROM {FACTORY_PEER_GROUPS} JOIN {FACTORY_KPIS} USING ({PSEUDONYM_COLUMN}, period)
+    WHERE {IN_MONTHS} AND {IS_INPUT}"""
+"""SQL: the inputs of the months ``$periods`` (as :func:`month_inputs` gives them each, with
+the month), joined where they are: what a release keeps as its basis, millions of rows for
+a history of months, written without passing through Python."""
+
+
 def month_inputs(con: duckdb.DuckDBPyConnection, period: dt.date) -> pl.DataFrame:
     """(pseudonym, peer_group, kpi, value) of one month: every factory's KPI values under
     each of its peer groups."""
@@ -116,7 +133,7 @@ def month_inputs(con: duckdb.DuckDBPyConnection, period: dt.date) -> pl.DataFram
         SELECT g.{PSEUDONYM_COLUMN}, g.peer_group, k.kpi, k.value
         FROM {FACTORY_PEER_GROUPS} AS g
         JOIN {FACTORY_KPIS} AS k USING ({PSEUDONYM_COLUMN}, period)
-        WHERE g.period = ? AND k.value IS NOT NULL AND isfinite(k.value)
+        WHERE g.period = ? AND {IS_INPUT}
         """,
         params=[period],
     ).pl()
@@ -132,13 +149,13 @@ def values_of_months(
     values = con.sql(
         f"""
         SELECT period, {PSEUDONYM_COLUMN}, kpi, value FROM {FACTORY_KPIS}
-        WHERE list_contains($periods, period) AND value IS NOT NULL AND isfinite(value)
+        WHERE {IN_MONTHS} AND {IS_INPUT}
         """,
         params={"periods": periods},
     ).pl()
     memberships = con.sql(
         f"SELECT period, {PSEUDONYM_COLUMN}, peer_group FROM {FACTORY_PEER_GROUPS} "
-        "WHERE list_contains($periods, period)",
+        f"WHERE {IN_MONTHS}",
         params={"periods": periods},
     ).pl()
     return values, memberships
