@@ -108,6 +108,23 @@ class PeerStatistic:
         return self.reason is not None
 
 
+IS_INPUT = "value IS NOT NULL AND isfinite(value)"
+"""SQL: a KPI value that goes into the statistics (given, and a number)."""
+IN_MONTHS = (
+    "period BETWEEN list_min($periods) AND list_max($periods) AND list_contains($periods, period)"
+)
+"""SQL: the row is of one of the months ``$periods`` (the range first: DuckDB skips the
+blocks of other months)."""
+
+INPUTS_OF_MONTHS = f"""
+    SELECT period, {PSEUDONYM_COLUMN}, peer_group, kpi, value
+    FROM {FACTORY_PEER_GROUPS} JOIN {FACTORY_KPIS} USING ({PSEUDONYM_COLUMN}, period)
+    WHERE {IN_MONTHS} AND {IS_INPUT}"""
+"""SQL: the inputs of the months ``$periods`` (as :func:`month_inputs` gives them each, with
+the month), joined where they are: what a release keeps as its basis, millions of rows for
+a history of months, written without passing through Python."""
+
+
 def month_inputs(con: duckdb.DuckDBPyConnection, period: dt.date) -> pl.DataFrame:
     """(pseudonym, peer_group, kpi, value) of one month: every factory's KPI values under
     each of its peer groups."""
@@ -116,7 +133,7 @@ def month_inputs(con: duckdb.DuckDBPyConnection, period: dt.date) -> pl.DataFram
         SELECT g.{PSEUDONYM_COLUMN}, g.peer_group, k.kpi, k.value
         FROM {FACTORY_PEER_GROUPS} AS g
         JOIN {FACTORY_KPIS} AS k USING ({PSEUDONYM_COLUMN}, period)
-        WHERE g.period = ? AND k.value IS NOT NULL AND isfinite(k.value)
+        WHERE g.period = ? AND {IS_INPUT}
         """,
         params=[period],
     ).pl()
@@ -132,13 +149,13 @@ def values_of_months(
     values = con.sql(
         f"""
         SELECT period, {PSEUDONYM_COLUMN}, kpi, value FROM {FACTORY_KPIS}
-        WHERE list_contains($periods, period) AND value IS NOT NULL AND isfinite(value)
+        WHERE {IN_MONTHS} AND {IS_INPUT}
         """,
         params={"periods": periods},
     ).pl()
     memberships = con.sql(
         f"SELECT period, {PSEUDONYM_COLUMN}, peer_group FROM {FACTORY_PEER_GROUPS} "
-        "WHERE list_contains($periods, period)",
+        f"WHERE {IN_MONTHS}",
         params={"periods": periods},
     ).pl()
     return values, memberships
@@ -322,20 +339,31 @@ def _family_statistics(
     for groups, cell in family:
         for group in groups:
             cells_of.setdefault(group, []).append(cell)
+    # which contributors (numbered 0, 1, 2 ...) each cell has, and which cells each group
+    # is made of: the distinct contributors of any union of cells (a group, or the
+    # factories in exactly one of two groups) are the columns where one of its rows is set
+    width = 1 + max(int(contributors[cell].max()) for _, cell in family)
+    present = np.zeros((len(family), width), dtype=bool)
+    for row_of_cell, (_, cell) in enumerate(family):
+        present[row_of_cell, contributors[cell]] = True
+    in_group = {group: np.array([group in groups for groups, _ in family]) for group in cells_of}
+
+    def distinct(cells: np.ndarray) -> int:
+        """The distinct contributors of the ``cells`` (a mask over the family's)."""
+        return int(np.count_nonzero(present[cells].any(axis=0)))
+
     median_from = max(rules.threshold, rules.median_min_n)
     quartiles_from = max(rules.threshold, rules.quartiles_min_n)
     rows = []
     for group, cells in cells_of.items():
         ordered = np.sort(np.concatenate([values[cell] for cell in cells]))
-        # distinct contributors: the contributors are numbered 0, 1, 2 ...
-        present = np.bincount(np.concatenate([contributors[cell] for cell in cells]))
         row = dict.fromkeys(STATISTIC_SCHEMA)
         row.update(
             period=period,
             peer_group=group,
             kpi=definition.name,
             n=len(ordered),
-            contributors=int(np.count_nonzero(present)),
+            contributors=distinct(in_group[group]),
         )
         if row["contributors"] < median_from:
             row["suppressed_reason"] = THRESHOLD
@@ -352,10 +380,7 @@ def _family_statistics(
 
     def between(one: str, other: str) -> int:
         """The distinct contributors of the factories in exactly one of the two groups."""
-        cells = [cell for groups, cell in family if (one in groups) != (other in groups)]
-        if not cells:
-            return 0
-        return len(np.unique(np.concatenate([contributors[cell] for cell in cells])))
+        return distinct(in_group[one] != in_group[other])
 
     # the overlap rule as in _apply_overlap_rule: the groups' difference, in contributors
     rows.sort(key=lambda s: (-s["n"], s["peer_group"]))  # largest first

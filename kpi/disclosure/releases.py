@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import duckdb
@@ -587,6 +589,21 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict] | pl.Da
         con.unregister("release_rows")
 
 
+@contextmanager
+def _one_thread(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """DuckDB on one thread for the block: an insert of many rows from a join. In
+    parallel, each thread leaves its last row group partly filled, and the checkpoint when
+    the connection closes merges them, rewriting the table (at 1000 factories x 120 months
+    ~1 s and ~500 MiB more at the end of the run). One thread fills each row group; the
+    insert takes about as long as in parallel with that checkpoint."""
+    threads = con.execute("SELECT current_setting('threads')").fetchone()[0]
+    con.execute("SET threads = 1")
+    try:
+        yield
+    finally:
+        con.execute(f"SET threads = {int(threads)}")
+
+
 def _replace(con, table: str, key: tuple[str, str], period: dt.date, rows: list[dict]) -> None:
     """Put revised ``rows`` in place of the figures of ``period`` with the same ``key``
     columns (peer group and KPI, or indicator and scope)."""
@@ -703,7 +720,8 @@ def close_months(
     rest is computed :data:`HISTORY_CHUNK_MONTHS` months at a time: the contributors of
     every month with one query, the peer statistics and the city's figures of those months
     with Polars (:func:`peers.statistics_of_months`, :func:`region.figures_by_month`), and
-    their releases written with one insert per table and committed together."""
+    their releases written with one insert per table and committed together, while the next
+    months are computed (:class:`_Writer`)."""
     ensure_release_tables(con)
     released = set(released_revisions(con))
     if contributions is None:
@@ -717,19 +735,68 @@ def close_months(
         return [outcomes[p] for p in periods]
     published = _published_around(con, todo)
     counts = _contributors_of_months(con, todo, contributor_of)
-    for start in range(0, len(todo), HISTORY_CHUNK_MONTHS):
-        due = []
-        for period in todo[start : start + HISTORY_CHUNK_MONTHS]:
-            factories, contributors = counts.get(period, (0, 0))
-            if contributors < rules.threshold:
-                outcomes[period] = Outcome(period, "too_few", contributors=contributors)
-            else:
-                due.append(period)
-        if due:
-            outcomes.update(
-                _release_months(con, due, publication, contributions, published, counts)
-            )
+    with _Writer(con) as writer:
+        for start in range(0, len(todo), HISTORY_CHUNK_MONTHS):
+            due = []
+            for period in todo[start : start + HISTORY_CHUNK_MONTHS]:
+                factories, contributors = counts.get(period, (0, 0))
+                if contributors < rules.threshold:
+                    outcomes[period] = Outcome(period, "too_few", contributors=contributors)
+                else:
+                    due.append(period)
+            if due:
+                outcomes.update(
+                    _release_months(con, due, publication, contributions, published, counts, writer)
+                )
     return [outcomes[p] for p in periods]
+
+
+class _Writer:
+    """Commits the releases of a history of months chunk after chunk, in order, each in a
+    transaction of its own, on a connection and a thread of their own: while DuckDB writes
+    one chunk (hundreds of thousands of rows of basis, on one core), Python computes the
+    next on the other. At most one chunk waits; a failed commit is raised at the next
+    :meth:`submit` or at the end, and no chunk after it is committed."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self._con = con.cursor()  # a connection of its own to the same database
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="releases")
+        self._pending: Future | None = None
+
+    def submit(self, write: Callable[[duckdb.DuckDBPyConnection], None]) -> None:
+        """Commit what ``write`` writes (on the connection it is given), once the chunk
+        before is committed."""
+        self.wait()
+        self._pending = self._thread.submit(_in_transaction, self._con, write)
+
+    def wait(self) -> None:
+        """Until the chunk submitted last is committed (raising what failed it)."""
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            pending.result()
+
+    def __enter__(self) -> _Writer:
+        return self
+
+    def __exit__(self, failed, *_) -> None:
+        try:
+            if failed is None:
+                self.wait()
+        finally:
+            self._thread.shutdown(wait=True)  # a chunk under way is committed or rolled back
+            self._con.close()
+
+
+def _in_transaction(
+    con: duckdb.DuckDBPyConnection, write: Callable[[duckdb.DuckDBPyConnection], None]
+) -> None:
+    con.execute("BEGIN TRANSACTION")
+    try:
+        write(con)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
 
 
 def _release_months(
@@ -739,22 +806,13 @@ def _release_months(
     contributions: pl.DataFrame,
     published: PublishedRegion,
     counts: dict[dt.date, tuple[int, int]],
+    writer: _Writer,
 ) -> dict[dt.date, Outcome]:
     """Release the months ``due`` (oldest first, each with enough contributors) in one
-    transaction, and add what each published to ``published``."""
+    transaction (given to ``writer``), and add what each published to ``published``."""
     rules, contributor_of = publication.disclosure, publication.contributor_of
     values, memberships = peers.values_of_months(con, due)
     statistics = peers.statistics_of_months(values, memberships, rules, contributor_of)
-    # every input is part of the statistic of its group: the inputs are the basis
-    peer_basis = values.join(memberships, on=["period", PSEUDONYM_COLUMN]).select(
-        "period",
-        pl.lit("peer").alias("figure"),
-        pl.col("peer_group").alias("figure_group"),
-        pl.col("kpi").alias("name"),
-        PSEUDONYM_COLUMN,
-        pl.col("value").alias("numerator"),
-        pl.lit(None, pl.Float64).alias("denominator"),
-    )
     del values, memberships
     peers_published = dict(
         statistics.group_by("period").agg(pl.col("suppressed").not_().sum()).iter_rows()
@@ -788,24 +846,29 @@ def _release_months(
         pl.lit(0).alias("revision"), pl.lit(RELEASED).alias("status")
     )
     region_frame = pl.DataFrame(region_rows, schema=REGION_ROW_SCHEMA)
-    con.execute("BEGIN TRANSACTION")
-    try:
+    region_basis = pl.concat(region_bases)
+    log = [
+        (period, 0, "release", publication.requested_by, counts[period][0], outcome)
+        for period, outcome in outcomes.items()
+    ]
+
+    def write(con: duckdb.DuckDBPyConnection) -> None:
         _insert(con, PEER_STATS, peer_rows)
         _insert(con, PEER_STATS_HISTORY, peer_rows)
         _insert(con, REGION_INDICATORS, region_frame)
         _insert(con, REGION_INDICATORS_HISTORY, region_frame)
-        _insert(con, RELEASE_BASIS, pl.concat([peer_basis, *region_bases]))
-        _log_releases(
-            con,
-            [
-                (period, 0, "release", publication.requested_by, counts[period][0], outcome)
-                for period, outcome in outcomes.items()
-            ],
-        )
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
+        # every input is part of the statistic of its group: the inputs are the basis
+        with _one_thread(con):
+            con.execute(
+                f"INSERT INTO {RELEASE_BASIS} BY NAME SELECT period, 'peer' AS figure, "
+                f"peer_group AS figure_group, kpi AS name, {PSEUDONYM_COLUMN}, "
+                f"value AS numerator FROM ({peers.INPUTS_OF_MONTHS})",
+                {"periods": due},
+            )
+        _insert(con, RELEASE_BASIS, region_basis)
+        _log_releases(con, log)
+
+    writer.submit(write)
     return outcomes
 
 

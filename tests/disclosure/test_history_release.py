@@ -12,6 +12,7 @@ import shutil
 
 import duckdb
 import polars as pl
+import pytest
 
 from kpi.demo import months_until
 from kpi.disclosure import releases
@@ -102,3 +103,32 @@ def test_releasing_again_changes_nothing(tmp_path, monkeypatch):
     after = _published(net.con)
     for table, frame in before.items():
         assert after[table].equals(frame, null_equal=True), table
+
+
+def test_a_failed_chunk_is_raised_and_nothing_after_it_is_committed(tmp_path, monkeypatch):
+    """Chunks are written on a connection and a thread of their own while the next is
+    computed: a write that fails rolls its chunk back, stops the later ones, and reaches
+    the caller; DuckDB keeps the threads it had."""
+    net = _stored_network(tmp_path, monkeypatch)
+    threads = net.con.execute("SELECT current_setting('threads')").fetchone()[0]
+    written = []
+
+    def log_then_fail(con, entries):
+        written.append([entry[0] for entry in entries])
+        if len(written) == 2:
+            raise RuntimeError("disk full")
+        log_releases(con, entries)
+
+    log_releases = releases._log_releases
+    monkeypatch.setattr(releases, "_log_releases", log_then_fail)
+    with pytest.raises(RuntimeError, match="disk full"):
+        releases.carry_out(net.con, net.publication, TODAY)
+
+    assert len(written) == 2  # the chunks after the failed one were not written
+    committed = set(written[0])
+    for table in (releases.RELEASES, releases.PEER_STATS, releases.RELEASE_BASIS):
+        months = {
+            row[0] for row in net.con.execute(f"SELECT DISTINCT period FROM {table}").fetchall()
+        }
+        assert months == committed, table
+    assert net.con.execute("SELECT current_setting('threads')").fetchone()[0] == threads
