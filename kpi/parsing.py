@@ -142,6 +142,24 @@ def decimal_mark_of(texts: Iterable[str], default: str) -> str:
     return "," if commas > points else "."
 
 
+_PLAIN_CELL = r"^[+-]?[0-9]+(?:[.,][0-9]+)?$"
+
+
+def plain_mark_votes(cell: pl.Expr) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
+    """The one pass of :func:`decimal_mark_of`, cell by cell, as expressions: whether
+    the pass counts the cell (none, or ASCII digits, signed or not, with at most one
+    mark; when all number cells of a file are counted, the pass decides its mark, else
+    they are voted on one by one), and whether a counted cell proves a comma, a point
+    (its mark is not followed by exactly three digits). Held to the pass by
+    ``tests/kpi/test_reading_differential.py``."""
+    counted = cell.is_null() | cell.str.contains(_PLAIN_CELL)
+    length = cell.str.len_bytes()
+    comma, point = (
+        (length - cell.str.find(mark, literal=True) != 4).fill_null(False) for mark in ",."
+    )
+    return counted, comma, point
+
+
 def _number(text: pl.Expr, mark: pl.Expr, euro: bool) -> tuple[pl.Expr, pl.Expr]:
     """The number a cell holds under its file's convention (null when it does not fit),
     and whether it would have fitted the other convention."""
