@@ -572,6 +572,7 @@ def _plain_csv(data: bytes, contract: DatasetContract, limits: ReadLimits) -> _P
     return _PlainCsv(separator, order, body.replace(b"\r", b"").decode("ascii"))
 
 
+_OTHER_MARK = {",": ".", ".": ","}
 _OTHER_NAME = {
     separator: rf"(?:^|{other})[^;,]*[A-Za-z][^;,]*(?:{other}|$)"
     for separator, other in ((";", ","), (",", ";"))
@@ -616,8 +617,17 @@ def _plain_cells(
         plain_mark_votes(pl.col(c.name)) for c in contract.columns if c.logical_type in NUMBER_TYPES
     ]
     counted = pl.all_horizontal(pl.lit(True), *(counted for counted, _, _ in votes))
+    default = _default_mark(separator)
     commas = pl.sum_horizontal(pl.lit(0), *(comma.cast(pl.Int64) for _, comma, _ in votes))
     points = pl.sum_horizontal(pl.lit(0), *(point.cast(pl.Int64) for _, _, point in votes))
+    commas, points = commas.sum().over(FILE_COLUMN), points.sum().over(FILE_COLUMN)
+    mark = pl.when(commas > points).then(pl.lit(",")).when(points > commas).then(pl.lit("."))
+    mark = mark.otherwise(pl.lit(default))
+    other = _OTHER_MARK[default]
+    if other == separator or not any(other in text for _, text in members):
+        # no cell holds the other mark, and a counted cell (one mark at most) without it
+        # votes for the default or for none: the mark is the default, nothing to count
+        mark = pl.lit(default)
     left_out = pl.col(_LINE).str.contains(_OTHER_NAME[separator]) | (
         is_filled & (too_long | ~counted)
     )
@@ -635,12 +645,10 @@ def _plain_cells(
         .filter(~left_out.any().over(FILE_COLUMN))
         .filter(is_filled)
     )
-    commas, points = commas.sum().over(FILE_COLUMN), points.sum().over(FILE_COLUMN)
-    mark = pl.when(commas > points).then(pl.lit(",")).when(points > commas).then(pl.lit("."))
     return rows.select(
         FILE_COLUMN,
         ROW_COLUMN,
-        mark.otherwise(pl.lit(_default_mark(separator))).alias(DECIMAL_COLUMN),
+        mark.alias(DECIMAL_COLUMN),
         *contract.column_names,
     )
 
