@@ -11,6 +11,17 @@ Everything is read as text here, together with the file's decimal mark (decided 
 file); turning text into numbers and months is the contract's business
 (:mod:`kpi.parsing`). Reading never raises for bad input: any failure is the file's
 refusal, with a finding in both languages.
+
+A batch of files (:func:`read_uploads`) reads its plain CSV files together: files in
+ASCII (a UTF-8 BOM allowed), without quotes, control characters or blank lines, whose
+first line names the contract's columns and nothing else, separated by one ``;`` or
+``,`` that no other reading of the separator vote could beat. Those are what scripts and
+the bench write, and a history load holds thousands of them; the Python reader spent a
+millisecond on each, Polars splits them all in a few table operations. Every other file,
+and every plain file whose cells the table operations cannot vouch for (a row with more
+cells than the header, a number cell that is not plain, no row of data), is read by the
+reader below, one by one. The two give the same table for any file both can read
+(``tests/kpi/test_reading_differential.py`` holds them to the reader they replaced).
 """
 
 from __future__ import annotations
@@ -24,10 +35,13 @@ import logging
 import re
 import zipfile
 import zlib
+from collections import defaultdict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import accumulate, chain, zip_longest
 from pathlib import Path
+from typing import TypeVar
 
 import polars as pl
 
@@ -44,6 +58,8 @@ OTHER_FORMATS = {
 """Spreadsheet formats that are refused with a message naming them (save as .xlsx)."""
 ROW_COLUMN = "_row"
 DECIMAL_COLUMN = "_decimal_mark"
+FILE_COLUMN = "_file"
+"""In the cells of a batch's plain files: the file's position in the batch."""
 HEADER_SEARCH_ROWS = 50
 """The header row is looked for among the first this many non-blank rows."""
 MAX_ZIP_MEMBERS = 1_000
@@ -63,6 +79,7 @@ _BOMS = (
 )
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls and other Office 97-2003 files
 _log = logging.getLogger(__name__)
+_T = TypeVar("_T")
 
 Cell = object
 Rows = list[tuple[int, list[Cell]]]
@@ -175,15 +192,89 @@ def read_upload(
 ) -> RawTable:
     """Read ``path`` as an upload of ``contract``'s dataset. Never raises for a bad file:
     whatever goes wrong becomes the file's refusal (the details go to the log)."""
+    return read_uploads([(path, contract)], max_bytes, limits).table(0, contract)
+
+
+@dataclass
+class ReadBatch:
+    """What a batch of files read to."""
+
+    tables: list[RawTable | None]
+    """Per file, what the reader made of it; None for a plain file (its cells are in
+    ``plain``, and it has no findings)."""
+    plain: dict[str, pl.DataFrame]
+    """Per dataset, the cells of its plain files: ``_file``, ``_row``, ``_decimal_mark``
+    and the contract's columns; the rows of a file together and in order."""
+
+    def table(self, index: int, contract: DatasetContract) -> RawTable:
+        """File ``index`` (an upload of ``contract``) as a table of its own."""
+        table = self.tables[index]
+        if table is not None:
+            return table
+        cells = self.plain[contract.name].filter(pl.col(FILE_COLUMN) == index)
+        return RawTable(
+            columns={name: cells.get_column(name).to_list() for name in contract.column_names},
+            rows=cells.get_column(ROW_COLUMN).to_list(),
+            decimal_mark=cells.get_column(DECIMAL_COLUMN)[0],
+        )
+
+
+def read_uploads(
+    files: Sequence[tuple[Path, DatasetContract]],
+    max_bytes: int,
+    limits: ReadLimits | None = None,
+) -> ReadBatch:
+    """Read each ``(path, contract)`` as :func:`read_upload` does, the plain CSV files
+    together (see the module's docstring). Never raises for a bad file."""
+    limits = limits or ReadLimits.from_settings(max_bytes)
+    tables: list[RawTable | None] = [None] * len(files)
+    contents: dict[int, bytes] = {}
+    groups: dict[tuple[str, str, tuple[str, ...]], list[tuple[int, str]]] = defaultdict(list)
+    for index, (path, contract) in enumerate(files):
+        data = _guarded(path, contract, _load, path, limits)
+        if isinstance(data, RawTable):
+            tables[index] = data
+            continue
+        plain = _plain_csv(data, contract, limits) if path.suffix.lower() == ".csv" else None
+        if plain is not None:
+            contents[index] = data
+            groups[(contract.name, plain.separator, plain.order)].append((index, plain.text))
+        else:
+            tables[index] = _guarded(path, contract, _parse, path, data, contract, limits)
+    frames: dict[str, list[pl.DataFrame]] = defaultdict(list)
+    for (_, separator, order), members in groups.items():
+        contract = files[members[0][0]][1]
+        try:
+            frame = _plain_cells(members, separator, order, contract)
+        except Exception:  # the file by file reader decides, as for any other file
+            _log.exception("reading %d plain files as %s failed", len(members), contract.name)
+            frame = None
+        read = set() if frame is None else set(frame.get_column(FILE_COLUMN).unique())
+        for index, _ in members:
+            if index not in read:
+                path = files[index][0]
+                tables[index] = _guarded(
+                    path, contract, _parse, path, contents[index], contract, limits
+                )
+        if read:
+            frames[contract.name].append(frame)
+    return ReadBatch(tables, {name: pl.concat(parts) for name, parts in frames.items()})
+
+
+def _guarded(
+    path: Path, contract: DatasetContract, read: Callable[..., _T], *args: object
+) -> _T | RawTable:
+    """``read(*args)``, or the file's refusal when it raises: a file must never stop the
+    batch it arrived in (the details go to the log)."""
     try:
-        limits = limits or ReadLimits.from_settings(max_bytes)
-        return _read(path, contract, limits)
-    except Exception as exc:  # a file must never stop the batch it arrived in
+        return read(*args)
+    except Exception as exc:
         _log.exception("reading %s as %s failed", path.name, contract.name)
         return _error("file_unreadable", detail=type(exc).__name__)
 
 
-def _read(path: Path, contract: DatasetContract, limits: ReadLimits) -> RawTable:
+def _load(path: Path, limits: ReadLimits) -> bytes | RawTable:
+    """The bytes of a file of an accepted type and size; else its refusal."""
     extension = path.suffix.lower()
     if extension in OTHER_FORMATS:
         return _error("file_format", format=OTHER_FORMATS[extension])
@@ -198,16 +289,25 @@ def _read(path: Path, contract: DatasetContract, limits: ReadLimits) -> RawTable
             size_mb=f"{size / 1024 / 1024:.1f}",
             limit_mb=f"{limits.max_bytes / 1024 / 1024:g}",
         )
-    data = path.read_bytes()
-    if extension == ".xlsx":
+    return path.read_bytes()
+
+
+def _parse(path: Path, data: bytes, contract: DatasetContract, limits: ReadLimits) -> RawTable:
+    """The table of a file's bytes, read by the reader for any file."""
+    if path.suffix.lower() == ".xlsx":
         rows = _xlsx_rows(data, contract.name, limits)
         default_mark = ","  # what a Belgian Excel shows, for numbers typed as text
     else:
         rows, delimiter = _csv_rows(data, limits)
-        default_mark = "." if delimiter == "," else ","
+        default_mark = _default_mark(delimiter)
     if isinstance(rows, RawTable):
         return rows
-    return _table(rows, contract, default_mark, text_only=extension == ".csv")
+    return _table(rows, contract, default_mark, text_only=path.suffix.lower() == ".csv")
+
+
+def _default_mark(delimiter: str) -> str:
+    """A CSV file's decimal mark when its cells prove none: a point where ``,`` separates."""
+    return "." if delimiter == "," else ","
 
 
 # --- xlsx ------------------------------------------------------------------------------
@@ -408,6 +508,156 @@ def _csv_rows(data: bytes, limits: ReadLimits) -> tuple[Rows | RawTable, str]:
     except csv.Error as exc:
         return _error("file_csv_syntax", line=reader.line_num, detail=str(exc)), delimiter
     return rows, delimiter
+
+
+# --- plain CSV files, many at once --------------------------------------------------
+
+_PLAIN_BYTES = bytes(range(0x20, 0x7F)).replace(b'"', b"") + b"\r\n"
+"""The bytes of a plain file: printable ASCII but the quote, and line ends. The only
+white space a cell can hold is then the space, Python's and Polars' alike."""
+_LINE = "_line"
+
+
+@dataclass(frozen=True)
+class _PlainCsv:
+    separator: str
+    order: tuple[str, ...]
+    """The contract's columns in the file's order."""
+    text: str
+    """The file's text: no BOM, lines ended by ``\\n``."""
+
+
+def _plain_csv(data: bytes, contract: DatasetContract, limits: ReadLimits) -> _PlainCsv | None:
+    """The file as a plain CSV file, or None when it is not one (then :func:`_parse`
+    reads it). Plain is what lets a file's table be read by splitting its lines at the
+    separator, with the outcome of :func:`_csv_rows` and :func:`_table`:
+
+    - printable ASCII, a UTF-8 BOM allowed: UTF-8 decodes it, as :func:`_decode` would;
+      no quote, so a record is a line split at the separator; no control character (no
+      tab, no Ctrl-Z, no NUL), so the only white space a cell can hold is the space;
+    - lines ended by ``\\n`` or ``\\r\\n`` (no ``\\r`` alone), none blank, none longer
+      than the csv module's field limit: the record on line ``n`` is row ``n``, and the
+      rows and cells are counted from the line ends and separators;
+    - no two spaces in a row: tidying a cell is stripping it;
+    - a first line that names each of the contract's columns once and nothing else,
+      with ``;`` or ``,`` between the names and not the other: the header row, which
+      scores the contract's two or more names in the separator vote (that no other
+      separator scores as much, :func:`_plain_cells` makes sure);
+    - within the limits of rows and cells.
+    """
+    body = data.removeprefix(codecs.BOM_UTF8)
+    if body.translate(None, _PLAIN_BYTES) or body.count(b"\r") != body.count(b"\r\n"):
+        return None
+    if body.startswith((b"\n", b"\r\n")) or b"\n\n" in body or b"\n\r\n" in body:
+        return None
+    end = body.find(b"\n")
+    if b"  " in body or end < 0:
+        return None
+    header = body[:end].removesuffix(b"\r").decode("ascii")
+    separators = [separator for separator in ";," if separator in header]
+    expected = contract.column_names
+    if len(separators) != 1 or len(expected) < 2:
+        return None
+    separator = separators[0]
+    order = tuple(normalise_header(_text(cell) or "") for cell in header.split(separator))
+    if sorted(order) != sorted(expected):
+        return None
+    records = body.count(b"\n") + (not body.endswith(b"\n"))
+    cells = body.count(separator.encode()) + records
+    if records > limits.max_rows or cells > limits.max_cells:
+        return None
+    field_limit = csv.field_size_limit()
+    if len(body) > field_limit and max(map(len, body.split(b"\n"))) > field_limit:
+        return None
+    return _PlainCsv(separator, order, body.replace(b"\r", b"").decode("ascii"))
+
+
+_OTHER_MARK = {",": ".", ".": ","}
+_OTHER_NAME = {
+    separator: rf"(?:^|{other})[^;,]*[A-Za-z][^;,]*(?:{other}|$)"
+    for separator, other in ((";", ","), (",", ";"))
+}
+"""In a line of a plain file with this separator: a piece without either separator and
+with a letter, between two of the other separator or between one and the line's start
+or end. Only such a piece can name a column when the line is split at the other
+separator: a name has a letter and no ``;`` or ``,`` (and a tab is no plain byte).
+Without one in any line, the other separators score at most one (a whole line), and the
+file's separator wins the vote."""
+
+
+def _plain_cells(
+    members: list[tuple[int, str]],
+    separator: str,
+    order: tuple[str, ...],
+    contract: DatasetContract,
+) -> pl.DataFrame:
+    """The cells of plain files of one dataset, separator and column order, as
+    :func:`_table` reads them one by one: the rows after the header that are not blank
+    and no comment, their cells tidied, and each file's decimal mark. A file with a line
+    the other separator could make a header of, a row of more cells than the header, a
+    number cell that is not plain (the one pass of :func:`~kpi.parsing.decimal_mark_of`)
+    or no row is left out, for the reader of any file."""
+    from kpi.parsing import NUMBER_TYPES, plain_mark_votes
+
+    spaced = any(" " in text for _, text in members)  # most files have no space to strip
+    cells = {
+        name: _tidy(pl.col(f"field_{index}"), spaced).alias(name)
+        for index, name in enumerate(order)
+    }
+    first = pl.col("field_0").str.strip_chars_start(" ")
+    is_filled = (
+        pl.when(first != "")
+        .then(~first.str.starts_with("#"))
+        .otherwise(pl.col(_LINE).str.contains(f"[^ {separator}]"))
+    )
+    too_long = pl.col(f"field_{len(order)}").is_not_null()  # more cells than the header
+    # a cell votes for a decimal mark as it is tidied: the spaces around a number cell
+    # are taken out before it is looked at
+    votes = [
+        plain_mark_votes(pl.col(c.name)) for c in contract.columns if c.logical_type in NUMBER_TYPES
+    ]
+    counted = pl.all_horizontal(pl.lit(True), *(counted for counted, _, _ in votes))
+    default = _default_mark(separator)
+    commas = pl.sum_horizontal(pl.lit(0), *(comma.cast(pl.Int64) for _, comma, _ in votes))
+    points = pl.sum_horizontal(pl.lit(0), *(point.cast(pl.Int64) for _, _, point in votes))
+    commas, points = commas.sum().over(FILE_COLUMN), points.sum().over(FILE_COLUMN)
+    mark = pl.when(commas > points).then(pl.lit(",")).when(points > commas).then(pl.lit("."))
+    mark = mark.otherwise(pl.lit(default))
+    other = _OTHER_MARK[default]
+    if other == separator or not any(other in text for _, text in members):
+        # no cell holds the other mark, and a counted cell (one mark at most) without it
+        # votes for the default or for none: the mark is the default, nothing to count
+        mark = pl.lit(default)
+    left_out = pl.col(_LINE).str.contains(_OTHER_NAME[separator]) | (
+        is_filled & (too_long | ~counted)
+    )
+    files, texts = zip(*members, strict=True)
+    lines = pl.DataFrame(
+        {FILE_COLUMN: files, _LINE: texts}, schema={FILE_COLUMN: pl.Int64, _LINE: pl.String}
+    ).with_columns(pl.col(_LINE).str.split("\n"))
+    rows = (
+        lines.with_columns(pl.int_ranges(1, pl.col(_LINE).list.len() + 1).alias(ROW_COLUMN))
+        .explode(_LINE, ROW_COLUMN)
+        .filter(pl.col(ROW_COLUMN) > 1, pl.col(_LINE) != "")  # the header, the last line end
+        .with_columns(pl.col(_LINE).str.splitn(separator, len(order) + 1).alias("_fields"))
+        .unnest("_fields")
+        .with_columns(*cells.values())
+        .filter(~left_out.any().over(FILE_COLUMN))
+        .filter(is_filled)
+    )
+    return rows.select(
+        FILE_COLUMN,
+        ROW_COLUMN,
+        mark.alias(DECIMAL_COLUMN),
+        *contract.column_names,
+    )
+
+
+def _tidy(cell: pl.Expr, spaced: bool = True) -> pl.Expr:
+    """:func:`_text` of a plain file's cell: stripped of its spaces (when the file has
+    any), None when empty."""
+    text = cell.str.strip_chars(" ") if spaced else cell
+    return pl.when(text != "").then(text)
 
 
 # --- the header row and the columns ----------------------------------------------------

@@ -20,7 +20,14 @@ from kpi.expectations import ROW_ID, CompiledExpectation, run_suite
 from kpi.findings import Finding, finding
 from kpi.i18n import message
 from kpi.parsing import parse_cells, unparsed_finding
-from kpi.reading import DECIMAL_COLUMN, ROW_COLUMN, RawTable, ReadLimits, read_upload
+from kpi.reading import (
+    DECIMAL_COLUMN,
+    FILE_COLUMN,
+    ROW_COLUMN,
+    RawTable,
+    ReadLimits,
+    read_uploads,
+)
 from kpi.timing import stage
 
 SEVERITY_ORDER = {"error": 0, "warning": 1}
@@ -184,17 +191,24 @@ def validate_uploads(
     per_rule = max_findings_per_rule or get_settings().max_findings_per_rule
     month = current_month_of(today)
     reports = [FileReport(upload) for upload in uploads]
-    read: dict[str, list[tuple[int, RawTable]]] = defaultdict(list)
+    read: dict[str, list[tuple[int, RawTable]]] = {}  # in the order of their first file
     with stage("read"):
-        for index, upload in enumerate(uploads):
-            raw = read_upload(upload.path, load_contract(upload.dataset), max_bytes, limits)
+        batch = read_uploads(
+            [(upload.path, load_contract(upload.dataset)) for upload in uploads],
+            max_bytes,
+            limits,
+        )
+        for index, (upload, raw) in enumerate(zip(uploads, batch.tables, strict=True)):
+            if raw is None:  # a plain file: no findings, its cells are in batch.plain
+                read.setdefault(upload.dataset, [])
+                continue
             reports[index].findings.extend(raw.findings)
             if raw.columns is not None:
-                read[upload.dataset].append((index, raw))
+                read.setdefault(upload.dataset, []).append((index, raw))
     for dataset, tables in read.items():
         contract = load_contract(dataset)
         with stage("read"):
-            raw = _batch_frame(contract.column_names, tables)
+            raw = _batch_frame(contract.column_names, tables, batch.plain.get(dataset))
             parsed = parse_cells(raw, contract)
         with stage("validate"):
             _validate_dataset(contract, raw, parsed, uploads, reports, month, engine)
@@ -253,8 +267,11 @@ def cap_findings(findings: list[Finding], per_rule: int) -> list[Finding]:
     return result
 
 
-def _batch_frame(names: list[str], tables: list[tuple[int, RawTable]]) -> pl.DataFrame:
-    """The text cells of many files as one frame, each row tagged with its file."""
+def _batch_frame(
+    names: list[str], tables: list[tuple[int, RawTable]], plain: pl.DataFrame | None = None
+) -> pl.DataFrame:
+    """The text cells of many files as one frame, each row tagged with its file, in the
+    order of the files: ``tables`` and the cells of the plain files (``plain``)."""
     columns: dict[str, list] = {name: [] for name in names}
     rows: list[int] = []
     submissions: list[int] = []
@@ -266,7 +283,7 @@ def _batch_frame(names: list[str], tables: list[tuple[int, RawTable]]) -> pl.Dat
         rows.extend(table.rows)
         submissions.extend([index] * len(table.rows))
         marks.extend([table.decimal_mark] * len(table.rows))
-    return pl.DataFrame(
+    frame = pl.DataFrame(
         {SUBMISSION: submissions, ROW_COLUMN: rows, DECIMAL_COLUMN: marks, **columns},
         schema={
             SUBMISSION: pl.Int64,
@@ -274,7 +291,11 @@ def _batch_frame(names: list[str], tables: list[tuple[int, RawTable]]) -> pl.Dat
             DECIMAL_COLUMN: pl.String,
             **{n: pl.String for n in names},
         },
-    ).with_row_index(ROW_ID)
+    )
+    if plain is not None:
+        plain = plain.rename({FILE_COLUMN: SUBMISSION})
+        frame = pl.concat([frame, plain]).sort(SUBMISSION, maintain_order=True)
+    return frame.with_row_index(ROW_ID)
 
 
 def _validate_dataset(

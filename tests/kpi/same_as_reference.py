@@ -18,7 +18,7 @@ from polars.testing import assert_frame_equal
 import kpi.validation
 from kpi.contracts import DatasetContract
 from kpi.parsing import TypedTable, parse_cells
-from kpi.reading import RawTable, ReadLimits, read_upload
+from kpi.reading import RawTable, ReadBatch, ReadLimits, read_upload, read_uploads
 from tests.kpi import reference_parsing, reference_reading
 
 
@@ -53,18 +53,39 @@ def read_both(
 ) -> RawTable:
     """``read_upload``, checked against the reference (and the parsing of what it read)."""
     new = read_upload(path, contract, max_bytes, limits)
+    _same_as_reference(new, path, contract, max_bytes, limits)
+    return new
+
+
+def read_batch_both(
+    files: list[tuple[Path, DatasetContract]], max_bytes: int, limits: ReadLimits | None = None
+) -> ReadBatch:
+    """``read_uploads``, every file of the batch (plain or not) checked against the
+    reference."""
+    batch = read_uploads(files, max_bytes, limits)
+    for index, (path, contract) in enumerate(files):
+        _same_as_reference(batch.table(index, contract), path, contract, max_bytes, limits)
+    return batch
+
+
+def _same_as_reference(
+    new: RawTable,
+    path: Path,
+    contract: DatasetContract,
+    max_bytes: int,
+    limits: ReadLimits | None,
+) -> None:
     old_limits = None if limits is None else reference_reading.ReadLimits(**vars(limits))
     old = reference_reading.read_upload(path, contract, max_bytes, old_limits)
     assert_same_table(new, old)
     if new.cells is not None:
         assert_frame_equal(new.cells, old.cells)
         assert_same_parse(new.cells, contract)
-    return new
 
 
 @pytest.fixture(autouse=True)
 def _every_read_checked_against_the_reference(monkeypatch):
     """As a plugin: every file that ``validate_uploads`` reads, and every batch it
     parses, is compared with the reference on the way."""
-    monkeypatch.setattr(kpi.validation, "read_upload", read_both)
+    monkeypatch.setattr(kpi.validation, "read_uploads", read_batch_both)
     monkeypatch.setattr(kpi.validation, "parse_cells", assert_same_parse)

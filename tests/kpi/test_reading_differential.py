@@ -11,6 +11,7 @@ files (both styles, as one batch per dataset), and, through the plugin in
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import io
@@ -22,19 +23,21 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
+from polars.testing import assert_frame_equal
 
 from kpi import reading
 from kpi.bench import _codes, write_files
 from kpi.contracts import UPLOAD_DATASETS, all_contracts, load_contract
+from kpi.parsing import decimal_mark_of, plain_mark_votes
 from kpi.reading import DECIMAL_COLUMN, ReadLimits
 from kpi.validation import _batch_frame
 from tests.conftest import valid_rows, write_rows
 from tests.kpi import reference_reading
 from tests.kpi.hand_built_xlsx import MAIN, write_xlsx
-from tests.kpi.same_as_reference import assert_same_parse, read_both
+from tests.kpi.same_as_reference import assert_same_parse, read_batch_both, read_both
 from tests.kpi.test_fuzz_readers import CSV_PIECES, XML_PIECES, mutations
 
 MB = 1024 * 1024
@@ -285,6 +288,7 @@ def test_batches_of_any_cells_and_marks_parse_the_same(dataset, data):
 
 @pytest.mark.parametrize("months", [12, 120])
 def test_the_bench_files_read_and_parse_the_same(tmp_path, months):
+    """One file at a time, and all in one batch (where every file is a plain file)."""
     written = write_files(_codes(4), months, tmp_path / "files")
     assert {kind for *_, kind in written} == {"csv-semicolon", "csv-comma"}
     batches = defaultdict(list)
@@ -295,6 +299,226 @@ def test_the_bench_files_read_and_parse_the_same(tmp_path, months):
     for dataset, tables in batches.items():
         contract = load_contract(dataset)
         assert_same_parse(_batch_frame(contract.column_names, tables), contract)
+    files = [(path, load_contract(dataset)) for path, dataset, _, _ in written]
+    batch = assert_batch_reads_the_same(files, None)
+    assert batch.tables == [None] * len(files)
+    for dataset, frame in batch.plain.items():
+        contract = load_contract(dataset)
+        assert_same_parse(_batch_frame(contract.column_names, [], frame), contract)
+
+
+# --- plain files: the fast path, just inside and just outside it ----------------------
+
+PLAIN_NUMBERS = ["12", "0", "-3", "+4", "1,5", "1.5", "0,75", "0.75", "1,234", "1.234",
+                 "12,3456", "12.3456", "", " ", " 7", "7 "]  # fmt: skip
+PLAIN_TEXTS = ["F01", "B0629", "2025-03", "03/2025", "mrt 2025", "", " x ", "a b", "#",
+               "x,y", "x;y", "1", "Period"]  # fmt: skip
+NEAR_MISSES = [b'"', b"\r", b"\n", b"\r\n", b"\t", b"\x1a", b"\x00", b"\xe9",
+               "\u00e9".encode(), "\u00a0".encode(), b"  ", b";", b",", b"#", b" ",
+               b"\xef\xbb\xbf", b"x,y,z", b"a;b;c", b"1.234,5", b"Factory Code"]  # fmt: skip
+"""Bytes that, put anywhere in a plain file, may take it just outside the fast path."""
+
+
+@st.composite
+def plain_csv(draw) -> tuple[bytes, str]:
+    """A file as scripts write them, inside the fast path's conditions or close to them:
+    the contract's names (in any order, now and then in capitals, spaced or padded),
+    ``;`` or ``,``, ASCII, rows full, short, long, blank or comments, spaces around
+    cells, a BOM or not, CRLF or LF, a last line end or not, Excel's trailing row of
+    separators; and now and then one of the near misses put somewhere."""
+    dataset = draw(DATASETS)
+    contract = load_contract(dataset)
+    separator = draw(st.sampled_from([";", ","]))
+    names = draw(st.permutations(contract.column_names))
+    header = [
+        draw(st.sampled_from([name, name, name.upper(), f" {name}", name.replace("_", " ")]))
+        for name in names
+    ]
+    numeric = {c.name for c in contract.columns if c.logical_type in ("number", "integer")}
+    rows = [header]
+    clean = draw(st.integers(0, 4)) > 0  # mostly no cell holds the separator
+    for _ in range(draw(st.integers(0, 12))):
+        cells = [
+            draw(st.sampled_from(PLAIN_NUMBERS if name in numeric else PLAIN_TEXTS))
+            for name in names
+        ]
+        if clean:
+            cells = [cell.replace(separator, "") for cell in cells]
+        shape = draw(st.sampled_from(["full"] * 24 + ["short", "long", "blank", "comment"]))
+        if shape == "short":
+            cells = cells[: draw(st.integers(1, len(cells)))]
+        elif shape == "long":
+            cells += draw(st.lists(st.sampled_from(["", " ", "9"]), min_size=1, max_size=2))
+        elif shape == "blank":
+            cells = [draw(st.sampled_from(["", " "]))] * draw(st.integers(2, len(cells)))
+        elif shape == "comment":
+            cells = [draw(st.sampled_from(["# nota", " #x", "#"]))] + cells[1:]
+        rows.append(cells)
+    if separator == ";" and draw(st.booleans()):
+        rows.append([""] * len(names))  # Excel's trailing blank row
+    end = draw(st.sampled_from(["\n", "\r\n"]))
+    text = end.join(separator.join(cells) for cells in rows)
+    content = text.encode() + (end.encode() if draw(st.booleans()) else b"")
+    if draw(st.booleans()):
+        content = codecs.BOM_UTF8 + content
+    for _ in range(draw(st.sampled_from([0, 0, 0, 1, 1, 2]))):
+        at = draw(st.integers(0, len(content)))
+        content = content[:at] + draw(st.sampled_from(NEAR_MISSES)) + content[at:]
+    return content, dataset
+
+
+def plain(path: Path, dataset: str, limits: ReadLimits = LIMITS) -> bool:
+    """Whether the fast path reads the file."""
+    batch = reading.read_uploads([(path, load_contract(dataset))], MB, limits)
+    return batch.tables[0] is None
+
+
+@DIFFERENTIAL
+@given(file=plain_csv(), max_rows=st.integers(1, 20), max_cells=st.integers(1, 250))
+def test_plain_files_and_near_misses_read_the_same(tmp_path, file, max_rows, max_cells):
+    content, dataset = file
+    path = tmp_path / "upload.csv"
+    path.write_bytes(content)
+    for limits in (LIMITS, ReadLimits(max_rows=max_rows, max_cells=max_cells)):
+        event(f"plain: {plain(path, dataset, limits)}")  # within the limits, and around
+        read(path, dataset, limits)
+
+
+@DIFFERENTIAL
+@given(files=st.lists(plain_csv(), min_size=1, max_size=12))
+def test_a_batch_of_plain_files_and_near_misses_reads_the_same(tmp_path, files):
+    """Files of several datasets, separators and column orders in one batch: each reads
+    as the reference reads it, and the batch's frames are the reference's."""
+    written = []
+    for number, (content, dataset) in enumerate(files):
+        path = tmp_path / f"upload{number}.csv"
+        path.write_bytes(content)
+        written.append((path, load_contract(dataset)))
+    assert_batch_reads_the_same(written, LIMITS)
+
+
+def assert_batch_reads_the_same(
+    files: list[tuple[Path, object]], limits: ReadLimits | None
+) -> reading.ReadBatch:
+    """``read_uploads`` of ``files`` gives each file the reference's table, and each
+    dataset the batch frame of the reference's tables."""
+    batch = read_batch_both(files, MB, limits)
+    old_limits = None if limits is None else reference_reading.ReadLimits(**vars(limits))
+    by_dataset = defaultdict(list)
+    for index, (path, contract) in enumerate(files):
+        old = reference_reading.read_upload(path, contract, MB, old_limits)
+        if old.columns is not None:
+            by_dataset[contract.name].append((index, old))
+    assert set(batch.plain) <= set(by_dataset)
+    for dataset, tables in by_dataset.items():
+        names = load_contract(dataset).column_names
+        new_tables = [(i, batch.tables[i]) for i, _ in tables if batch.tables[i] is not None]
+        assert_frame_equal(
+            _batch_frame(names, new_tables, batch.plain.get(dataset)),
+            _batch_frame(names, tables),
+        )
+    return batch
+
+
+NUMBER_CELLS = st.one_of(
+    st.sampled_from(PLAIN_NUMBERS + ["1,234.5", "1.234.567", "1e3", "\u0663,5", "\u00b2", "1 234"]),
+    st.text(alphabet=" +-.,0123456789\u0663", max_size=7),
+)
+
+
+@DIFFERENTIAL
+@given(cells=st.lists(NUMBER_CELLS, max_size=30), default=st.sampled_from([",", "."]))
+def test_plain_mark_votes_decide_as_the_one_pass(cells, default):
+    """The fast path's decimal mark, from the number cells as it tidies them: where the
+    one pass counts every cell, the marks they prove decide as :func:`decimal_mark_of`
+    decides on the cells as written."""
+    tidied = pl.Series("cell", [cell.strip(" ") or None for cell in cells], pl.String)
+    counted, commas, points = plain_mark_votes(pl.col("cell"))
+    result = tidied.to_frame().select(
+        counted.all().alias("counted"),
+        commas.cast(pl.Int64).sum().alias("commas"),
+        points.cast(pl.Int64).sum().alias("points"),
+    )
+    all_counted, comma_votes, point_votes = result.row(0)
+    event(f"counted: {all_counted}")
+    if all_counted:
+        mark = "," if comma_votes > point_votes else "." if point_votes > comma_votes else default
+        assert mark == decimal_mark_of(cells, default)
+
+
+QUALITY = load_contract("quality").column_names  # factory_code, period, 7 numbers
+H = ";".join(QUALITY).encode()
+R = b"F01;2025-03;120787;29;2;127412;124163;115;103"
+R2 = b"F01;2025-04;1,5;0;+2;-1;;115"
+JUST_INSIDE = {
+    "as scripts write it": H + b"\n" + R + b"\n" + R2 + b"\n",
+    "CRLF, a BOM, no last line end": codecs.BOM_UTF8 + H + b"\r\n" + R + b"\r\n" + R2,
+    "Excel's trailing row": H + b"\r\n" + R + b"\r\n" + b";" * 8 + b"\r\n",
+    "commas": H.replace(b";", b",") + b"\n" + R.replace(b";", b",") + b"\n",
+    "capitals and spaces": H.upper().replace(b"_", b" ") + b"\n" + R.replace(b";", b" ; "),
+    "comment, blank and short rows": H + b"\n# nota;x\n ; \n;\n #;1\nF01;2025-03\n" + R,
+    "columns in another order": b";".join(H.split(b";")[::-1])
+    + b"\n"
+    + b";".join(R.split(b";")[::-1]),
+    "a comma in a text cell": H + b"\nF01;mrt,2025;4\n" + R,
+    "a decimal comma": H + b"\nF01;2025-03;4,5\n" + R,
+}
+JUST_OUTSIDE = {
+    "a quote": H + b'\n"F01";2025-03;4\n',
+    "a lone carriage return": H + b"\r" + R + b"\n",
+    "a blank line": H + b"\n\n" + R + b"\n",
+    "an empty last line": H + b"\n" + R + b"\n\n",
+    "a tab": H + b"\n" + R + b"\t\n",
+    "a non-ASCII letter": H + "\nF\u00e9".encode() + R[3:],
+    "Windows-1252": H + "\nF\u00e9".encode("cp1252") + R[3:],
+    "a no-break space": H + "\nF01\u00a0".encode() + R[3:],
+    "a Ctrl-Z": H + b"\n" + R + b"\n\x1a",
+    "a NUL": H + b"\n" + R + b"\x00\n",
+    "two spaces": H + b"\n" + R + b"  \n",
+    "a stray separator": H + b"\n" + R + b";\n",
+    "both separators in the header": H.replace(b";", b",", 1) + b"\n" + R,
+    "a header with a trailing separator": H + b";\n" + R + b";",
+    "a header with an unknown column": H + b";note\n" + R + b";x",
+    "a header without a column": H.rsplit(b";", 1)[0] + b"\n" + R,
+    "a header with a column twice": H + b";period\n" + R + b";2025-03",
+    "a title row": b"Kwaliteit\n" + H + b"\n" + R,
+    "a number not plain": H + b"\n" + R.replace(b"120787", b"120.787,5"),
+    "a name for the other separator": H + b"\n" + R.replace(b"2025-03", b"x,period,y"),
+    "a header for the other separator": H  # ',' scores as ';' does, and is counted more
+    + b"\n"
+    + R.replace(b"2025-03", b"x," + ",".join(QUALITY).encode() + b",y"),
+    "no row": H + b"\n",
+    "only comments": H + b"\n# nota\n",
+    "two BOMs": codecs.BOM_UTF8 * 2 + H + b"\n" + R,
+}
+
+
+@pytest.mark.parametrize("name", JUST_INSIDE)
+def test_just_inside_the_fast_path(tmp_path, name):
+    """Files the fast path reads, as the reference reads them."""
+    path = tmp_path / "upload.csv"
+    path.write_bytes(JUST_INSIDE[name])
+    assert plain(path, "quality")
+    read(path, "quality")
+
+
+@pytest.mark.parametrize("name", JUST_OUTSIDE)
+def test_just_outside_the_fast_path(tmp_path, name):
+    """Files the reader of any file reads, as the reference reads them."""
+    path = tmp_path / "upload.csv"
+    path.write_bytes(JUST_OUTSIDE[name])
+    assert not plain(path, "quality")
+    read(path, "quality")
+
+
+@pytest.mark.parametrize(("rows", "cells"), [(3, 27), (2, 27), (3, 26)])
+def test_the_limits_of_a_plain_file(tmp_path, rows, cells):
+    """Three lines of nine cells: within limits of 3 rows and 27 cells, not below."""
+    path = tmp_path / "upload.csv"
+    path.write_bytes(H + b"\n" + R + b"\n" + R + b"\n")
+    limits = ReadLimits(max_rows=rows, max_cells=cells)
+    assert plain(path, "quality", limits) == ((rows, cells) == (3, 27))
+    read(path, "quality", limits)
 
 
 # --- the office-file and hostile-file tests, every file they validate ------------------
