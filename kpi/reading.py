@@ -235,7 +235,11 @@ def read_uploads(
         if isinstance(data, RawTable):
             tables[index] = data
             continue
-        plain = _plain_csv(data, contract, limits) if path.suffix.lower() == ".csv" else None
+        try:
+            plain = _plain_csv(data, contract, limits) if path.suffix.lower() == ".csv" else None
+        except Exception:  # a fault of the fast path: the reader for any file decides
+            _log.exception("checking %s for a plain CSV file failed", path.name)
+            plain = None
         if plain is not None:
             contents[index] = data
             groups[(contract.name, plain.separator, plain.order)].append((index, plain.text))

@@ -511,6 +511,23 @@ def test_just_outside_the_fast_path(tmp_path, name):
     read(path, "quality")
 
 
+@pytest.mark.parametrize("step", ["_plain_csv", "_plain_cells"])
+def test_a_fault_of_the_fast_path_leaves_the_file_to_the_reader_of_any_file(
+    tmp_path, monkeypatch, step
+):
+    """Should the fast path itself fail on a file, the file is read as any other file is
+    (and the batch goes on): never refused, never a failed run, for our mistake."""
+    path = tmp_path / "upload.csv"
+    path.write_bytes(JUST_INSIDE["as scripts write it"])
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("a bug in the fast path")
+
+    monkeypatch.setattr(reading, step, broken)
+    assert not plain(path, "quality")
+    assert read(path, "quality").cells is not None
+
+
 @pytest.mark.parametrize(("rows", "cells"), [(3, 27), (2, 27), (3, 26)])
 def test_the_limits_of_a_plain_file(tmp_path, rows, cells):
     """Three lines of nine cells: within limits of 3 rows and 27 cells, not below."""
