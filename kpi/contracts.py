@@ -152,13 +152,13 @@ HISTORY_MONTHS = 12
 """The plausibility rules compare a value with this many months before it."""
 
 
-def _median(column: pl.Expr, window: dict[str, str]) -> pl.Expr:
-    """The rolling median as the warehouse computes one (DuckDB's ``median``): the middle
-    value, or of two middle values ``low * 0.5 + high * 0.5``, to the last bit (Polars'
-    own median interpolates as ``low + (high - low) * 0.5``, which can differ in it)."""
-    low = column.rolling_quantile_by(quantile=0.5, interpolation="lower", **window)
-    high = column.rolling_quantile_by(quantile=0.5, interpolation="higher", **window)
-    return low.cast(pl.Float64) * 0.5 + high.cast(pl.Float64) * 0.5
+def _median(column: pl.Expr) -> pl.Expr:
+    """The median as the warehouse computes one (DuckDB's ``median``): the middle value,
+    or of two middle values ``low * 0.5 + high * 0.5``, to the last bit (Polars' own
+    median interpolates as ``low + (high - low) * 0.5``, which can differ in it)."""
+    low = column.quantile(0.5, interpolation="lower").cast(pl.Float64)
+    high = column.quantile(0.5, interpolation="higher").cast(pl.Float64)
+    return low * 0.5 + high * 0.5
 
 
 def plausibility_history(
@@ -171,29 +171,25 @@ def plausibility_history(
 
     ``stored`` is the warehouse table (at least the months before the incoming ones, of
     their factories, the incoming rows already stored). Each stored month's window is
-    computed once, a rolling window over the factory's months sorted by period: the
-    same figures as joining each incoming row with its months (the SQL it replaces,
-    kept as the oracle of tests/kpi/test_plausibility.py) at a third of the time."""
-    window = {"by": period, "window_size": f"{HISTORY_MONTHS}mo", "closed": "left"}
-    figures = stored.sort(key, period).select(
-        key,
-        period,
-        # the months in the window (a stored period is never missing: one per row)
-        pl.col(period)
-        .is_not_null()
-        .cast(pl.Int32)
-        .rolling_sum_by(**window)
-        .over(key)
-        .alias("_months"),
-        *(
-            expression
-            for name in columns
-            for expression in (
-                _median(pl.col(name), window).over(key).alias(f"median_{name}"),
-                pl.col(name).rolling_min_by(**window).over(key).alias(f"low_{name}"),
-                pl.col(name).rolling_max_by(**window).over(key).alias(f"high_{name}"),
-            )
-        ),
+    found once, rolling over the factory's months sorted by period, and every figure of
+    every column is taken from it: the same figures as joining each incoming row with
+    its months (the SQL it replaces, kept as the oracle of tests/kpi/test_plausibility.py)
+    in a fraction of the time."""
+    figures = (
+        stored.sort(key, period)
+        .rolling(index_column=period, period=f"{HISTORY_MONTHS}mo", closed="left", group_by=key)
+        .agg(
+            pl.len().alias("_months"),
+            *(
+                expression
+                for name in columns
+                for expression in (
+                    _median(pl.col(name)).alias(f"median_{name}"),
+                    pl.col(name).min().alias(f"low_{name}"),
+                    pl.col(name).max().alias(f"high_{name}"),
+                )
+            ),
+        )
     )
     return (
         incoming.select("submission_id", "_row", key, period, *columns)
