@@ -315,7 +315,7 @@ def store(
             contract = load_contract(dataset)
             key = contract.period_column
             view = f"incoming_{dataset}"
-            incoming = _incoming(contract, accepted)  # noqa: F841 (read by DuckDB below)
+            incoming = _incoming(contract, accepted)
             con.register(view, incoming)
             views.append(view)
             names = ", ".join(name for name, _ in table_columns(contract))
@@ -324,11 +324,15 @@ def store(
                 f"WHERE {dataset}.{PSEUDONYM_COLUMN} = incoming.{PSEUDONYM_COLUMN} "
                 f"AND {dataset}.{key} = incoming.{key}"
             )
-            con.execute(
-                f"INSERT INTO {dataset} ({names}) SELECT {names} FROM {view} "
+            # a month in two files of the batch: the later file's row is stored (the
+            # window sorts the batch, a third of the insert: only when there is one)
+            latest = (
                 f"QUALIFY row_number() OVER (PARTITION BY {PSEUDONYM_COLUMN}, {key} "
                 f"ORDER BY _order DESC) = 1"
+                if incoming.select(pl.struct(PSEUDONYM_COLUMN, key).is_duplicated().any()).item()
+                else ""
             )
+            con.execute(f"INSERT INTO {dataset} ({names}) SELECT {names} FROM {view} {latest}")
         # rules across datasets see the whole batch stored (people before regional)
         for view in views:
             dataset = view.removeprefix("incoming_")
