@@ -58,21 +58,33 @@ def compute_peer_groups(
         (row[PSEUDONYM_COLUMN], row["year"]): row["headcount"]
         for row in headcounts.iter_rows(named=True)
     }
-    rows: list[tuple[str, dt.date, str]] = []
-    for pseudonym, period in factory_months.iter_rows():
-        config = disclosure.groups_of_year(period.year)
+    # a factory's groups change with the year only (the year's configuration, the
+    # previous year's headcount): worked out once per factory and year, not per month
+    factory_months = factory_months.with_columns(pl.col("period").dt.year().alias("_year"))
+    pairs = factory_months.select(PSEUDONYM_COLUMN, "_year").unique()
+    groups = []
+    for pseudonym, year in pairs.iter_rows():
+        config = disclosure.groups_of_year(year)
+        own = []
         if "network" in config.kinds:
-            rows.append((pseudonym, period, "network"))
+            own.append("network")
         sector = config.sector_group(sector_of.get(pseudonym))
         if "sector" in config.kinds and sector is not None:
-            rows.append((pseudonym, period, f"sector:{sector}"))
-        band = config.size_band(headcount_of.get((pseudonym, period.year)))
+            own.append(f"sector:{sector}")
+        band = config.size_band(headcount_of.get((pseudonym, year)))
         if "size" in config.kinds and band is not None:
-            rows.append((pseudonym, period, f"size:{band}"))
-    memberships = pl.DataFrame(
-        rows,
-        schema={PSEUDONYM_COLUMN: pl.String, "period": pl.Date, "peer_group": pl.String},
-        orient="row",
+            own.append(f"size:{band}")
+        groups.append(own)
+    memberships = (
+        factory_months.join(
+            pairs.with_columns(pl.Series("peer_group", groups, pl.List(pl.String))),
+            on=[PSEUDONYM_COLUMN, "_year"],
+            how="left",
+            maintain_order="left",
+        )
+        .explode("peer_group")
+        .drop_nulls("peer_group")
+        .select(PSEUDONYM_COLUMN, "period", "peer_group")
     )
     con.execute(f"CREATE SCHEMA IF NOT EXISTS {MARTS}")
     con.register("memberships", memberships)
