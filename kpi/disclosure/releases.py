@@ -15,6 +15,7 @@ knows what changed since.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -36,7 +37,9 @@ from kpi.disclosure.rules import (
 )
 from kpi.kpis import FACTORY_KPIS, MARTS
 from kpi.timing import stage
-from kpi.warehouse import PSEUDONYM_COLUMN, SUBMISSIONS_TABLE
+from kpi.warehouse import PSEUDONYM_COLUMN, SUBMISSIONS_TABLE, scalar
+
+log = logging.getLogger(__name__)
 
 RELEASES = f"{MARTS}.releases"
 PEER_STATS = f"{MARTS}.peer_stats"
@@ -591,12 +594,15 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict] | pl.Da
 
 @contextmanager
 def _one_thread(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
-    """DuckDB on one thread for the block: an insert of many rows from a join. In
-    parallel, each thread leaves its last row group partly filled, and the checkpoint when
-    the connection closes merges them, rewriting the table (at 1000 factories x 120 months
-    ~1 s and ~500 MiB more at the end of the run). One thread fills each row group; the
-    insert takes about as long as in parallel with that checkpoint."""
-    threads = con.execute("SELECT current_setting('threads')").fetchone()[0]
+    """DuckDB on one thread for the block: a chunk's write, mostly an insert of many rows
+    of basis from a join. In parallel, each thread leaves its last row group partly
+    filled, and the checkpoint when the connection closes merges them, rewriting the table
+    (at 1000 factories x 120 months ~1 s and ~500 MiB more at the end of the run). One
+    thread fills each row group; the insert takes about as long as in parallel with that
+    checkpoint. The setting is the database's, not the connection's: the run's other
+    queries meanwhile run on one thread too. Set and put back outside any transaction: a
+    failed statement aborts its transaction, and an aborted one takes no ``SET``."""
+    threads = scalar(con, "SELECT current_setting('threads')")
     con.execute("SET threads = 1")
     try:
         yield
@@ -785,18 +791,22 @@ class _Writer:
         finally:
             self._thread.shutdown(wait=True)  # a chunk under way is committed or rolled back
             self._con.close()
+            left = self._pending
+            if failed is not None and left is not None and left.exception() is not None:
+                log.error("a chunk of releases failed too", exc_info=left.exception())
 
 
 def _in_transaction(
     con: duckdb.DuckDBPyConnection, write: Callable[[duckdb.DuckDBPyConnection], None]
 ) -> None:
-    con.execute("BEGIN TRANSACTION")
-    try:
-        write(con)
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
+    with _one_thread(con):
+        con.execute("BEGIN TRANSACTION")
+        try:
+            write(con)
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
 
 
 def _release_months(
@@ -858,13 +868,12 @@ def _release_months(
         _insert(con, REGION_INDICATORS, region_frame)
         _insert(con, REGION_INDICATORS_HISTORY, region_frame)
         # every input is part of the statistic of its group: the inputs are the basis
-        with _one_thread(con):
-            con.execute(
-                f"INSERT INTO {RELEASE_BASIS} BY NAME SELECT period, 'peer' AS figure, "
-                f"peer_group AS figure_group, kpi AS name, {PSEUDONYM_COLUMN}, "
-                f"value AS numerator FROM ({peers.INPUTS_OF_MONTHS})",
-                {"periods": due},
-            )
+        con.execute(
+            f"INSERT INTO {RELEASE_BASIS} BY NAME SELECT period, 'peer' AS figure, "
+            f"peer_group AS figure_group, kpi AS name, {PSEUDONYM_COLUMN}, "
+            f"value AS numerator FROM ({peers.INPUTS_OF_MONTHS})",
+            {"periods": due},
+        )
         _insert(con, RELEASE_BASIS, region_basis)
         _log_releases(con, log)
 

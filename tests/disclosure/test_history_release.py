@@ -15,7 +15,7 @@ import polars as pl
 import pytest
 
 from kpi.demo import months_until
-from kpi.disclosure import releases
+from kpi.disclosure import peers, releases
 from kpi.disclosure.peers import compute_peer_groups
 from kpi.kpis import compute_factory_kpis
 from tests.disclosure.network import Member, Network
@@ -132,3 +132,18 @@ def test_a_failed_chunk_is_raised_and_nothing_after_it_is_committed(tmp_path, mo
         }
         assert months == committed, table
     assert net.con.execute("SELECT current_setting('threads')").fetchone()[0] == threads
+
+
+def test_a_chunk_whose_basis_cannot_be_written_raises_its_own_error(tmp_path, monkeypatch):
+    """A statement that fails inside a chunk's transaction aborts it: the error that
+    reaches the caller is that statement's (not the aborted transaction's), and DuckDB
+    keeps the threads it had."""
+    net = _stored_network(tmp_path, monkeypatch)
+    threads = net.con.execute("SELECT current_setting('threads')").fetchall()[0][0]
+    failing = f"SELECT * FROM ({peers.INPUTS_OF_MONTHS}) WHERE error('disk full') IS NULL"
+    monkeypatch.setattr(peers, "INPUTS_OF_MONTHS", failing)
+    with pytest.raises(duckdb.Error, match="disk full"):
+        releases.carry_out(net.con, net.publication, TODAY)
+
+    assert net.con.execute(f"SELECT count(*) FROM {releases.RELEASES}").fetchall() == [(0,)]
+    assert net.con.execute("SELECT current_setting('threads')").fetchall()[0][0] == threads
