@@ -476,7 +476,7 @@ class SuiteRunner:
         self._used = False
         self._waiting = 0
         """Answers the GX process owes for tables submitted."""
-        self._outbox: queue.SimpleQueue | None = None
+        self._outbox: queue.Queue | None = None
         self._sender: threading.Thread | None = None
         self._unsent: BaseException | None = None
         """Why the sending thread stopped before it sent everything, if it did."""
@@ -508,32 +508,45 @@ class SuiteRunner:
         return self._connection is not None
 
     def submit(self, dataset: str, stored: pl.DataFrame, current_month: dt.date) -> bool:
-        """Hand the check of a stored table to the GX process and return whether there is
-        one to take it: if not, the caller checks here when it needs the answer. A thread
-        of this process sends it (tens of MiB through the pipe for a history load, which
-        the GX process takes while it checks the one before: the run need not wait)."""
+        """Hand the check of a stored table to the GX process and return whether it took
+        it: if not (no such process, or it can take nothing more), the caller checks here
+        when it needs the answer. A thread of this process sends it (tens of MiB through
+        the pipe for a history load, which the GX process takes while it checks the one
+        before): at most one table waits while another is being sent (the run waits
+        for that one to go before it hands over a third), so that memory stays bounded."""
         if self._connection is None:
             return False
         if self._outbox is None:
-            self._outbox = queue.SimpleQueue()
+            self._outbox = queue.Queue(maxsize=1)
             self._sender = threading.Thread(
                 target=self._send_all, args=(self._connection, self._outbox), name="gx-send"
             )
             self._sender.daemon = True  # never keeps a run from ending: its pipe is closed
             self._sender.start()
-        self._outbox.put((dataset, stored, current_month))
+        request = (dataset, stored, current_month)
+        while True:
+            if self._unsent is not None:
+                log.warning("a table was not sent (%s); the checks go on here", self._unsent)
+                self.close()
+                return False
+            try:
+                self._outbox.put(request, timeout=1.0)
+                break
+            except queue.Full:
+                continue
         self._used = True
         self._waiting += 1
         return True
 
-    def _send_all(self, connection: Connection, outbox: queue.SimpleQueue) -> None:
+    def _send_all(self, connection: Connection, outbox: queue.Queue) -> None:
         while (request := outbox.get()) is not None:
             try:
                 connection.send(request)
             except BaseException as error:  # the GX process ended, or a table it cannot take
-                self._unsent = error
+                self._unsent = error.with_traceback(None)  # no frame, so no table, kept
                 return
-            del request  # not held while waiting for the next: a history's table is big
+            finally:
+                del request  # not held while waiting for the next: a history's table is big
 
     def collect(self) -> list[Counter[tuple[str, str]]] | None:
         """The answers to the checks :meth:`submit` handed over, in their order, once the
@@ -576,11 +589,21 @@ class SuiteRunner:
         its answers need not wait while GX cleans up; the interpreter waits for that
         thread before it exits, so the process still ends before the run does)."""
         connection, process, used = self._connection, self._process, self._used
-        self._process = self._connection = None
-        self._used, self._waiting = False, 0
-        if self._outbox is not None:  # the sending thread ends after what it holds
-            self._outbox.put(None)
-            self._outbox = self._sender = None
+        outbox, sender = self._outbox, self._sender
+        self._process = self._connection = self._outbox = self._sender = None
+        self._used, self._waiting, self._unsent = False, 0, None
+        if outbox is not None:  # what is not sent yet is not sent; the thread then ends
+            with contextlib.suppress(queue.Empty):
+                outbox.get_nowait()
+            outbox.put(None)
+        if sender is not None:
+            # the pipe is closed once the thread is out of it (a send into a closed pipe
+            # could write into whatever file reuses its number): a GX process that takes
+            # nothing within the time it is given is stopped, which ends the send
+            sender.join(timeout=CLOSE_SECONDS)
+            if sender.is_alive() and process is not None:
+                process.terminate()
+                sender.join(timeout=CLOSE_SECONDS)
         if connection is not None:
             connection.close()  # the GX process ends when it reads the end of the pipe
         if process is None:

@@ -270,3 +270,18 @@ def test_a_table_the_run_cannot_send_does_not_hang_the_run():
         assert not collecting.is_alive(), "the run waits for an answer that never comes"
         assert answers == [None]
         assert not suites.has_process
+
+
+def test_after_a_table_it_could_not_send_the_run_hands_over_nothing_more():
+    """Once the sending thread has stopped, a table handed over would never be sent: the
+    run is told so at once, and checks its tables itself."""
+    import datetime as dt
+
+    with SuiteRunner(own_process=True) as suites:
+        suites.start()
+        assert suites.submit("quality", _Unsendable(), dt.date(2026, 1, 1))
+        deadline = time.monotonic() + 60
+        while suites._unsent is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not suites.submit("quality", stored_frame(), dt.date(2026, 1, 1))
+        assert not suites.has_process
