@@ -237,7 +237,7 @@ def read_uploads(
             continue
         try:
             plain = _plain_csv(data, contract, limits) if path.suffix.lower() == ".csv" else None
-        except Exception:  # a fault of the fast path: the reader for any file decides
+        except _FAULTS:  # a fault of the fast path: the reader for any file decides
             _log.exception("checking %s for a plain CSV file failed", path.name)
             plain = None
         if plain is not None:
@@ -250,7 +250,7 @@ def read_uploads(
         contract = files[members[0][0]][1]
         try:
             frame = _plain_cells(members, separator, order, contract)
-        except Exception:  # the file by file reader decides, as for any other file
+        except _FAULTS:  # the file by file reader decides, as for any other file
             _log.exception("reading %d plain files as %s failed", len(members), contract.name)
             frame = None
         read = set() if frame is None else set(frame.get_column(FILE_COLUMN).unique())
@@ -265,6 +265,11 @@ def read_uploads(
     return ReadBatch(tables, {name: pl.concat(parts) for name, parts in frames.items()})
 
 
+_FAULTS = (Exception, pl.exceptions.PanicException)
+"""What reading a file may raise and the file's refusal (or the reader of any file)
+takes in: Python's errors, and a Polars panic (a ``BaseException``, not an ``Exception``)."""
+
+
 def _guarded(
     path: Path, contract: DatasetContract, read: Callable[..., _T], *args: object
 ) -> _T | RawTable:
@@ -272,7 +277,7 @@ def _guarded(
     batch it arrived in (the details go to the log)."""
     try:
         return read(*args)
-    except Exception as exc:
+    except _FAULTS as exc:
         _log.exception("reading %s as %s failed", path.name, contract.name)
         return _error("file_unreadable", detail=type(exc).__name__)
 

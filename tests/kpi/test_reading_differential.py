@@ -511,9 +511,10 @@ def test_just_outside_the_fast_path(tmp_path, name):
     read(path, "quality")
 
 
+@pytest.mark.parametrize("fault", [RuntimeError, pl.exceptions.PanicException])
 @pytest.mark.parametrize("step", ["_plain_csv", "_plain_cells"])
 def test_a_fault_of_the_fast_path_leaves_the_file_to_the_reader_of_any_file(
-    tmp_path, monkeypatch, step
+    tmp_path, monkeypatch, step, fault
 ):
     """Should the fast path itself fail on a file, the file is read as any other file is
     (and the batch goes on): never refused, never a failed run, for our mistake."""
@@ -521,7 +522,7 @@ def test_a_fault_of_the_fast_path_leaves_the_file_to_the_reader_of_any_file(
     path.write_bytes(JUST_INSIDE["as scripts write it"])
 
     def broken(*args, **kwargs):
-        raise RuntimeError("a bug in the fast path")
+        raise fault("a bug in the fast path")  # a Polars panic is no Exception
 
     monkeypatch.setattr(reading, step, broken)
     assert not plain(path, "quality")
