@@ -229,9 +229,13 @@ def _sql_rule_warnings(
     history = f"temp.plausibility_{contract.name}"
     columns = contract.plausibility_columns
     if columns:
-        figures = _plausibility_history(con, contract, view, columns)  # noqa: F841 (read below)
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {history} AS SELECT * FROM figures")
-        del figures
+        con.register("plausibility_figures", _plausibility_history(con, contract, view, columns))
+        try:
+            con.execute(
+                f"CREATE OR REPLACE TEMP TABLE {history} AS SELECT * FROM plausibility_figures"
+            )
+        finally:
+            con.unregister("plausibility_figures")
     for rule in contract.storage_rules:
         assert rule.query is not None
         query = rule.query.replace("${incoming}", view).replace(PLAUSIBILITY, history)
@@ -325,7 +329,7 @@ def store(
                 f"AND {dataset}.{key} = incoming.{key}"
             )
             # a month in two files of the batch: the later file's row is stored (the
-            # window sorts the batch, a third of the insert: only when there is one)
+            # window sorts the batch, two thirds of the insert: only when there is one)
             latest = (
                 f"QUALIFY row_number() OVER (PARTITION BY {PSEUDONYM_COLUMN}, {key} "
                 f"ORDER BY _order DESC) = 1"
