@@ -229,15 +229,15 @@ class _Untakeable:
         return (_cannot_be_taken, ())
 
 
-def test_a_table_the_gx_process_cannot_take_does_not_hang_the_run():
-    """The GX process ends when it cannot take a table; the run sees it end and checks
-    the table itself, instead of waiting for an answer for ever."""
+def _no_answer_and_no_hang(table: object) -> None:
+    """Handing ``table`` over, the run is told there is no answer (it then checks the
+    tables itself) instead of waiting for one for ever."""
     import datetime as dt
     import threading
 
     with SuiteRunner(own_process=True) as suites:
         suites.start()
-        assert suites.submit("quality", _Untakeable(), dt.date(2026, 1, 1))
+        assert suites.submit("quality", table, dt.date(2026, 1, 1))
         answers = []
         collecting = threading.Thread(target=lambda: answers.append(suites.collect()))
         collecting.start()
@@ -245,6 +245,11 @@ def test_a_table_the_gx_process_cannot_take_does_not_hang_the_run():
         assert not collecting.is_alive(), "the run waits for an answer that never comes"
         assert answers == [None]
         assert not suites.has_process
+
+
+def test_a_table_the_gx_process_cannot_take_does_not_hang_the_run():
+    """The GX process ends when it cannot take a table; the run sees it end."""
+    _no_answer_and_no_hang(_Untakeable())
 
 
 class _Unsendable:
@@ -257,19 +262,7 @@ class _Unsendable:
 def test_a_table_the_run_cannot_send_does_not_hang_the_run():
     """The run's sending thread stops at a table it cannot send; the GX process, alive,
     waits for it for ever, so the run must not wait for its answer."""
-    import datetime as dt
-    import threading
-
-    with SuiteRunner(own_process=True) as suites:
-        suites.start()
-        assert suites.submit("quality", _Unsendable(), dt.date(2026, 1, 1))
-        answers = []
-        collecting = threading.Thread(target=lambda: answers.append(suites.collect()))
-        collecting.start()
-        collecting.join(timeout=120)
-        assert not collecting.is_alive(), "the run waits for an answer that never comes"
-        assert answers == [None]
-        assert not suites.has_process
+    _no_answer_and_no_hang(_Unsendable())
 
 
 def test_after_a_table_it_could_not_send_the_run_hands_over_nothing_more():
