@@ -21,6 +21,13 @@ PERIOD = dt.date(2025, 6, 1)
 YEAR_BEFORE = dt.date(2024, 6, 1)
 SECTORS = ("powertrain", "chassis", "electronics")
 DEFINITIONS = {d.name: d for d in indicator_definitions()}
+INPUTS_SCHEMA = {
+    "factory_pseudonym": pl.String,
+    "peer_group": pl.String,
+    "kpi": pl.String,
+    "value": pl.Float64,
+}
+"""A month's peer-statistic inputs, as :func:`statistics_of_month` takes them."""
 
 rules = st.builds(
     DisclosureSettings,
@@ -106,12 +113,7 @@ def test_no_peer_statistic_breaks_the_rules(rule, factories):
                 (f"P-{i}", f"size:{band}", "oee", value),
             )
         ],
-        schema={
-            "factory_pseudonym": pl.String,
-            "peer_group": pl.String,
-            "kpi": pl.String,
-            "value": pl.Float64,
-        },
+        schema=INPUTS_SCHEMA,
         orient="row",
     )
     # every third factory belongs to one company group with the next one
@@ -288,34 +290,25 @@ def test_a_published_self_scan_median_is_never_one_or_two_plants_score(scores, c
     assert len(at_median) == 0 or len(at_median) >= rules.scan_median_shared_by
 
 
-def test_two_groups_that_differ_by_one_company_are_not_both_published():
-    """Found by an attacker: a network of 10 factories (6 contributors) and a sector of its
-    5 independent factories differ by five sister plants of one company group, which is
-    one contributor. Both medians published would set that company's plants apart, so
-    the smaller group gives way, in a release (many months) as in a month or revision."""
+def _overlap_reasons(
+    values: dict[str, float], sector: list[str], company: dict[str, str]
+) -> tuple[dict, dict]:
+    """The statistics of a network of ``values`` and of its ``sector`` as a month decides
+    them (revisions, the self-scan), and their suppression reasons as a release of many
+    months decides them."""
     from kpi.contracts import kpi_definitions
     from kpi.disclosure.peers import statistics_of_months
 
     month, kpi = dt.date(2025, 1, 1), kpi_definitions()[0].name
-    independent = [f"I{i}" for i in range(5)]
-    sisters = [f"G{i}" for i in range(5)]
-    company = {f: "company:G" for f in sisters}
-    values = dict(zip(independent + sisters, [10, 20, 30, 40, 50, 90, 91, 92, 93, 94], strict=True))
-    groups = [(f, "network") for f in values] + [(f, "sector:x") for f in independent]
+    groups = [(f, "network") for f in values] + [(f, "sector:x") for f in sector]
     rules = DisclosureSettings()
-
     month_by_month = statistics_of_month(
         pl.DataFrame(
-            [(f, g, kpi, float(values[f])) for f, g in groups],
-            schema=["factory_pseudonym", "peer_group", "kpi", "value"],
-            orient="row",
+            [(f, g, kpi, float(values[f])) for f, g in groups], schema=INPUTS_SCHEMA, orient="row"
         ),
         rules,
         company,
     )
-    assert month_by_month[("network", kpi)].median is not None
-    assert month_by_month[("sector:x", kpi)].reason == "overlap"
-
     batch = statistics_of_months(
         pl.DataFrame(
             [(month, f, kpi, float(v)) for f, v in values.items()],
@@ -335,5 +328,40 @@ def test_two_groups_that_differ_by_one_company_are_not_both_published():
         rules,
         company,
     )
-    reasons = dict(batch.select("peer_group", "suppressed_reason").iter_rows())
-    assert reasons == {"network": None, "sector:x": "overlap"}
+    in_a_month = {group: month_by_month[(group, kpi)] for group in ("network", "sector:x")}
+    return in_a_month, dict(batch.select("peer_group", "suppressed_reason").iter_rows())
+
+
+def test_two_groups_that_differ_by_one_company_are_not_both_published():
+    """Found by an attacker: a network of 10 factories (6 contributors) and a sector of its
+    5 independent factories differ by five sister plants of one company group, which is
+    one contributor. Both medians published would set that company's plants apart, so
+    the smaller group gives way, in a release (many months) as in a month or revision."""
+    independent = [f"I{i}" for i in range(5)]
+    sisters = [f"G{i}" for i in range(5)]
+    company = {f: "company:G" for f in sisters}
+    values = dict(zip(independent + sisters, [10, 20, 30, 40, 50, 90, 91, 92, 93, 94], strict=True))
+
+    in_a_month, in_a_release = _overlap_reasons(values, independent, company)
+    assert in_a_month["network"].median is not None
+    assert in_a_month["sector:x"].reason == "overlap"
+    assert in_a_release == {"network": None, "sector:x": "overlap"}
+
+
+@pytest.mark.parametrize("b_in_sector", [[], ["B0"]], ids=["B outside", "B split"])
+def test_a_company_on_both_sides_of_two_groups_does_not_hide_the_one_between(b_in_sector):
+    """A network of five independents and two companies (A: three plants, B: two) and a
+    sector without company B, or with one of B's plants: the groups differ by plants of
+    B alone, one contributor, whatever A contributes to both. The smaller group gives
+    way, in a month as in a release."""
+    independent = [f"I{i}" for i in range(5)]
+    a, b = ["A0", "A1", "A2"], ["B0", "B1"]
+    company = {**{f: "company:A" for f in a}, **{f: "company:B" for f in b}}
+    values = dict(zip(independent + a + b, [10, 20, 30, 40, 50, 60, 61, 62, 95, 99], strict=True))
+
+    in_a_month, in_a_release = _overlap_reasons(values, independent + a + b_in_sector, company)
+    assert {group: statistic.reason for group, statistic in in_a_month.items()} == {
+        "network": None,
+        "sector:x": "overlap",
+    }
+    assert in_a_release == {"network": None, "sector:x": "overlap"}
