@@ -18,11 +18,11 @@ import polars as pl
 
 from kpi.contracts import (
     HISTORY_MONTHS,
-    PLAUSIBILITY,
     UPLOAD_DATASETS,
     DatasetContract,
     all_contracts,
     load_contract,
+    plausibility_findings,
     plausibility_history,
 )
 from kpi.faults import fault_point
@@ -224,24 +224,20 @@ def _sql_rule_warnings(
     by_id: dict[str, ProcessedFile],
 ) -> None:
     """Run the rules that need the warehouse (the contract's sql rules, plausibility) on
-    the incoming rows; each row a query returns is a finding of that file's report."""
+    the incoming rows; each row a rule finds is a finding of that file's report."""
     found: dict[str, list[Finding]] = {}
-    history = f"temp.plausibility_{contract.name}"
     columns = contract.plausibility_columns
-    if columns:
-        con.register("plausibility_figures", _plausibility_history(con, contract, view, columns))
-        try:
-            con.execute(
-                f"CREATE OR REPLACE TEMP TABLE {history} AS SELECT * FROM plausibility_figures"
-            )
-        finally:
-            con.unregister("plausibility_figures")
+    figures = _plausibility_history(con, contract, view, columns) if columns else None
     for rule in contract.storage_rules:
-        assert rule.query is not None
-        query = rule.query.replace("${incoming}", view).replace(PLAUSIBILITY, history)
-        cursor = con.execute(query)
-        names = [column[0] for column in cursor.description]
-        for submission_id, row, value, *extra in cursor.fetchall():
+        if rule.kind == "plausibility":
+            assert figures is not None
+            failing = plausibility_findings(figures, rule)
+            names, rows = failing.columns, failing.iter_rows()
+        else:
+            assert rule.query is not None
+            cursor = con.execute(rule.query.replace("${incoming}", view))
+            names, rows = [column[0] for column in cursor.description], cursor.fetchall()
+        for submission_id, row, value, *extra in rows:
             if rule.message:
                 params = {k: _shown(v) for k, v in zip(names[3:], extra, strict=True)}
                 texts = {
@@ -258,8 +254,6 @@ def _sql_rule_warnings(
             found.setdefault(submission_id, []).append(
                 Finding(rule.severity, rule.name, row, rule.column, _shown(value), texts)
             )
-    if columns:
-        con.execute(f"DROP TABLE {history}")
     per_rule = get_settings().max_findings_per_rule
     for submission_id, findings in found.items():
         report = by_id[submission_id].report

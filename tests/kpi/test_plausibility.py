@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kpi.contracts import plausibility_history
+from kpi.contracts import Column, plausibility_findings, plausibility_history, plausibility_rule
 from kpi.ingest import ingest_pending
 from kpi.landing import submit
 from kpi.settings import Settings
@@ -168,3 +168,55 @@ def test_the_rolling_history_is_the_join_it_replaces(network):
     assert found.columns == expected.columns
     assert found.schema == expected.schema
     assert _rows(found) == _rows(expected)
+
+
+FINDINGS_ORACLE_SQL = """
+    SELECT submission_id, _row, value_{name} AS value, {factor:g} AS factor,
+           median_{name} AS median, low_{name} AS low, high_{name} AS high
+    FROM figures
+    WHERE median_{name} > 0
+      AND (value_{name} > {factor:g} * median_{name} OR value_{name} * {factor:g} < median_{name})
+    ORDER BY submission_id, _row
+"""
+"""What a plausibility rule was until 2026-12 (a query per column on the history's
+figures): the oracle of :func:`plausibility_findings`."""
+
+
+def _number_column(name: str, factor: float) -> Column:
+    return Column(name, "number", True, "", "", "", {}, False, (), plausibility_factor=factor)
+
+
+# values that lie exactly a factor from each other (3 x 1 = 3, 2.5 x 3 = 7.5): the bounds
+FIGURES = [None, -3.0, 0.0, 1.0, 2.0, 2.5, 3.0, 6.0, 7.5, 9.0]
+
+
+@st.composite
+def history_figures(draw):
+    """A frame as :func:`plausibility_history` gives it, of a number column ``x`` and an
+    integer column ``n``."""
+    rows = []
+    for i in range(draw(st.integers(0, 25))):
+        row = {"submission_id": f"s{draw(st.integers(0, 2))}", "_row": i + 2}
+        for name, values in (("x", FIGURES), ("n", [None, -3, 0, 1, 2, 3, 6, 9])):
+            row |= {f"{f}_{name}": draw(st.sampled_from(values)) for f in ("value", "low", "high")}
+            row[f"median_{name}"] = draw(st.sampled_from(FIGURES))
+        rows.append(row)
+    kinds = {"x": pl.Float64, "n": pl.Int64}
+    schema = {"submission_id": pl.String, "_row": pl.Int64} | {
+        f"{figure}_{name}": kind if figure != "median" else pl.Float64
+        for name, kind in kinds.items()
+        for figure in ("value", "median", "low", "high")
+    }
+    return pl.DataFrame(rows, schema=schema).sample(fraction=1.0, shuffle=True, seed=1)
+
+
+@settings(max_examples=300, deadline=None)
+@given(history_figures(), st.sampled_from([3.0, 2.5, 10.0, 1.5]))
+def test_the_findings_are_those_of_the_query_they_replace(figures, factor):
+    for name in ("x", "n"):
+        rule = plausibility_rule("efficiency", _number_column(name, factor))
+        with duckdb.connect() as oracle:
+            oracle.register("figures", figures)
+            expected = oracle.execute(FINDINGS_ORACLE_SQL.format(name=name, factor=factor))
+            expected_rows = [(*row[:3], str(row[3]), *row[4:]) for row in expected.fetchall()]
+        assert plausibility_findings(figures, rule).rows() == expected_rows
