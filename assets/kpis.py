@@ -5,8 +5,8 @@ from dagster_duckdb import DuckDBResource
 
 from assets.names import FACTORY_KPIS_KEY, KPIS_GROUP, table_key
 from kpi.contracts import DATASETS
-from kpi.kpis import FACTORY_KPIS, compute_factory_kpis
-from kpi.warehouse import PSEUDONYM_COLUMN, scalar
+from kpi.kpis import FACTORY_KPIS, compute_factory_kpis, duplicate_keys
+from kpi.warehouse import scalar
 from pipelines.resources import PlatformResource
 
 
@@ -31,11 +31,7 @@ def factory_kpis(warehouse: DuckDBResource, platform: PlatformResource) -> dg.Ma
         rows = compute_factory_kpis(con)
         undefined = scalar(con, f"SELECT count(*) FROM {FACTORY_KPIS} WHERE value IS NULL")
         not_finite = scalar(con, f"SELECT count(*) FROM {FACTORY_KPIS} WHERE NOT isfinite(value)")
-        duplicates = scalar(
-            con,
-            f"SELECT count(*) FROM (SELECT 1 FROM {FACTORY_KPIS} "
-            f"GROUP BY {PSEUDONYM_COLUMN}, period, kpi HAVING count(*) > 1)",
-        )
+        duplicates = duplicate_keys(con)
     return dg.MaterializeResult(
         metadata={"dagster/row_count": rows, "undefined_values": undefined},
         check_results=[

@@ -11,7 +11,7 @@ import pytest
 from kpi.contracts import DATASETS, kpi_definitions, load_contract
 from kpi.disclosure import DisclosureSettings
 from kpi.disclosure.region import aggregate, contributions
-from kpi.kpis import compute_factory_kpis
+from kpi.kpis import compute_factory_kpis, duplicate_keys
 from kpi.warehouse import ensure_schema, table_columns
 
 JAN = dt.date(2025, 1, 1)
@@ -105,6 +105,27 @@ def test_every_catalogue_kpi_against_hand_computed_values(con):
     assert set(kpis) == {d.name for d in kpi_definitions()} == set(expected)
     for name, value in expected.items():
         assert kpis[name] == (None if value is None else pytest.approx(value)), name
+
+
+def test_a_kpi_twice_for_a_factory_and_month_is_counted_once_per_key(con):
+    insert(con, "efficiency", "P-a", JAN, EFFICIENCY)
+    insert(con, "efficiency", "P-b", JAN, EFFICIENCY)
+    compute_factory_kpis(con)
+    assert duplicate_keys(con) == 0
+    # every KPI of P-a twice, and P-b's OEE three times
+    con.execute(
+        "INSERT INTO marts.factory_kpis SELECT * FROM marts.factory_kpis "
+        "WHERE factory_pseudonym = 'P-a'"
+    )
+    for _ in range(2):
+        con.execute(
+            "INSERT INTO marts.factory_kpis SELECT * FROM marts.factory_kpis "
+            "WHERE factory_pseudonym = 'P-b' AND kpi = 'oee' LIMIT 1"
+        )
+    per_factory = con.execute(
+        "SELECT count(DISTINCT kpi) FROM marts.factory_kpis WHERE factory_pseudonym = 'P-a'"
+    ).fetchone()[0]
+    assert duplicate_keys(con) == per_factory + 1
 
 
 def test_oee_is_the_direct_formula_of_the_worked_example(con):
