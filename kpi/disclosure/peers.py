@@ -128,13 +128,25 @@ IN_MONTHS = (
 """SQL: the row is of one of the months ``$periods`` (the range first: DuckDB skips the
 blocks of other months)."""
 
+KPI_INPUTS_OF_MONTHS = f"""
+    SELECT period, {PSEUDONYM_COLUMN}, kpi, value FROM {FACTORY_KPIS}
+    WHERE {IN_MONTHS} AND {IS_INPUT}"""
+"""SQL: every factory's KPI values of the months ``$periods`` that go into the statistics
+(period, pseudonym, kpi, value)."""
+MEMBERSHIPS_OF_MONTHS = f"""
+    SELECT period, {PSEUDONYM_COLUMN}, peer_group FROM {FACTORY_PEER_GROUPS}
+    WHERE {IN_MONTHS}"""
+"""SQL: every factory's peer groups of the months ``$periods`` (period, pseudonym,
+peer_group)."""
 INPUTS_OF_MONTHS = f"""
     SELECT period, {PSEUDONYM_COLUMN}, peer_group, kpi, value
-    FROM {FACTORY_PEER_GROUPS} JOIN {FACTORY_KPIS} USING ({PSEUDONYM_COLUMN}, period)
-    WHERE {IN_MONTHS} AND {IS_INPUT}"""
+    FROM ({MEMBERSHIPS_OF_MONTHS})
+    JOIN ({KPI_INPUTS_OF_MONTHS}) USING ({PSEUDONYM_COLUMN}, period)"""
 """SQL: the inputs of the months ``$periods`` (as :func:`month_inputs` gives them each, with
-the month), joined where they are: what a release keeps as its basis, millions of rows for
-a history of months, written without passing through Python."""
+the month): :data:`KPI_INPUTS_OF_MONTHS` under each of the factory's
+:data:`MEMBERSHIPS_OF_MONTHS`. A factory is in three groups or so, so a release keeps the
+two apart as its peer basis (fewer than half the rows, see
+``releases.RELEASE_PEER_INPUTS``): this join is what they stand for."""
 
 
 def month_inputs(con: duckdb.DuckDBPyConnection, period: dt.date) -> pl.DataFrame:
@@ -158,18 +170,8 @@ def values_of_months(
     KPI values (period, pseudonym, kpi, value) and its peer groups (period, pseudonym,
     peer_group). Read apart, not joined: a factory is in three groups or so, and a
     history of months holds millions of values already."""
-    values = con.sql(
-        f"""
-        SELECT period, {PSEUDONYM_COLUMN}, kpi, value FROM {FACTORY_KPIS}
-        WHERE {IN_MONTHS} AND {IS_INPUT}
-        """,
-        params={"periods": periods},
-    ).pl()
-    memberships = con.sql(
-        f"SELECT period, {PSEUDONYM_COLUMN}, peer_group FROM {FACTORY_PEER_GROUPS} "
-        f"WHERE {IN_MONTHS}",
-        params={"periods": periods},
-    ).pl()
+    values = con.sql(KPI_INPUTS_OF_MONTHS, params={"periods": periods}).pl()
+    memberships = con.sql(MEMBERSHIPS_OF_MONTHS, params={"periods": periods}).pl()
     return values, memberships
 
 

@@ -8,8 +8,9 @@ correction of a released month is stored but changes nothing published until a
 publishable as a figure of its own: the factories whose data changed pass the threshold
 (and, for sums, the p % rule on their changes). Elsewhere the released value stays,
 marked ``not_revised``. Every published version is kept (``*_history``), with the values
-each figure was made of (``release_basis``, warehouse only), so that the next revision
-knows what changed since.
+each figure was made of (``release_basis``; a released month's peer statistics' as its KPI
+inputs and peer-group memberships, ``release_peer_inputs`` and ``release_peer_groups``;
+warehouse only), so that the next revision knows what changed since.
 """
 
 from __future__ import annotations
@@ -47,6 +48,32 @@ PEER_STATS_HISTORY = f"{MARTS}.peer_stats_history"
 REGION_INDICATORS = f"{MARTS}.region_indicators"
 REGION_INDICATORS_HISTORY = f"{MARTS}.region_indicators_history"
 RELEASE_BASIS = f"{MARTS}.release_basis"
+"""Per released figure (``peer`` or ``region``), the values of each factory it was made of.
+A month's peer statistics have theirs here only when it was released before the factored
+tables came (2026-12-03) or a revision revised one of them since (see
+:data:`RELEASE_PEER_INPUTS`)."""
+RELEASE_PEER_INPUTS = f"{MARTS}.release_peer_inputs"
+"""The peer basis of each month as released, factored: every factory's KPI values that
+went into the statistics (:data:`peers.KPI_INPUTS_OF_MONTHS`), and with
+:data:`RELEASE_PEER_GROUPS` its peer groups. Their join on factory and month is the basis of
+every peer statistic of the month (:data:`peers.INPUTS_OF_MONTHS`): a factory is in three
+groups or so, and a history of months writes fewer than half the rows this way.
+
+A month's peer basis is in one of two forms, never both: here (released since this table
+came, 2026-12-03, no peer statistic revised since) or as ``peer`` rows of
+:data:`RELEASE_BASIS` (released before, or revised: a revision that revises a peer
+statistic first expands the month into those rows, then replaces the revised figures'
+basis). :func:`_basis_of` reads both, so a warehouse from before needs no migration."""
+RELEASE_PEER_GROUPS = f"{MARTS}.release_peer_groups"
+"""The peer groups of every factory of each month as released
+(:data:`peers.MEMBERSHIPS_OF_MONTHS`): the other half of :data:`RELEASE_PEER_INPUTS`."""
+PEER_BASIS_SOURCES = {
+    RELEASE_PEER_INPUTS: peers.KPI_INPUTS_OF_MONTHS,
+    RELEASE_PEER_GROUPS: peers.MEMBERSHIPS_OF_MONTHS,
+}
+"""The peer basis a release keeps: each table, and the SQL of the months ``$periods`` it
+is written from, straight from the warehouse's tables (millions of rows for a history of
+months, not passing through Python)."""
 SUPERSEDED_BASIS = f"{MARTS}.release_basis_superseded"
 """The city figures' bases of every version a revision replaced, published before (the
 city has seen them, and can subtract them from a later month: differencing checks them
@@ -85,6 +112,12 @@ DDL = (
         period DATE NOT NULL, figure VARCHAR NOT NULL, figure_group VARCHAR NOT NULL,
         name VARCHAR NOT NULL, {PSEUDONYM_COLUMN} VARCHAR NOT NULL,
         numerator DOUBLE, denominator DOUBLE)""",
+    f"""CREATE TABLE IF NOT EXISTS {RELEASE_PEER_INPUTS} (
+        period DATE NOT NULL, {PSEUDONYM_COLUMN} VARCHAR NOT NULL, kpi VARCHAR NOT NULL,
+        value DOUBLE NOT NULL)""",
+    f"""CREATE TABLE IF NOT EXISTS {RELEASE_PEER_GROUPS} (
+        period DATE NOT NULL, {PSEUDONYM_COLUMN} VARCHAR NOT NULL,
+        peer_group VARCHAR NOT NULL)""",
     f"""CREATE TABLE IF NOT EXISTS {SUPERSEDED_BASIS} (
         period DATE NOT NULL, revision INTEGER NOT NULL, figure_group VARCHAR NOT NULL,
         name VARCHAR NOT NULL, {PSEUDONYM_COLUMN} VARCHAR NOT NULL,
@@ -594,14 +627,16 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict] | pl.Da
 
 @contextmanager
 def _one_thread(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
-    """DuckDB on one thread for the block: a chunk's write, mostly an insert of many rows
-    of basis from a join. In parallel, each thread leaves its last row group partly
-    filled, and the checkpoint when the connection closes merges them, rewriting the table
-    (at 1000 factories x 120 months ~1 s and ~500 MiB more at the end of the run). One
-    thread fills each row group; the insert takes about as long as in parallel with that
-    checkpoint. The setting is the database's, not the connection's: the run's other
-    queries meanwhile run on one thread too. Set and put back outside any transaction: a
-    failed statement aborts its transaction, and an aborted one takes no ``SET``."""
+    """DuckDB on one thread for the block: a chunk's write, mostly inserts of many rows
+    (its months' KPI inputs and peer-group memberships, the peer basis, straight from the
+    warehouse's tables; the city figures' basis). In parallel, each thread leaves its last
+    row group partly filled, and the checkpoint when the connection closes merges them,
+    rewriting the table (measured when the peer basis was written joined, 6.4 million rows
+    at 1000 factories x 120 months: ~1 s and ~500 MiB more at the end of the run). One
+    thread fills each row group. The setting is the database's, not the connection's: the
+    run's other queries meanwhile run on one thread too. Set and put back outside any
+    transaction: a failed statement aborts its transaction, and an aborted one takes no
+    ``SET``."""
     threads = scalar(con, "SELECT current_setting('threads')")
     con.execute("SET threads = 1")
     try:
@@ -646,6 +681,17 @@ def _replace_basis(con, period: dt.date, figure: str, keys: list[tuple[str, str]
         finally:
             con.unregister("basis_keys")
     _insert(con, RELEASE_BASIS, basis)
+
+
+def _expand_peer_basis(con, period: dt.date) -> None:
+    """Move the peer basis of ``period`` kept factored into rows of :data:`RELEASE_BASIS`
+    (one per figure and factory), so that a revision can replace the basis of the figures it
+    revises and leave the others' as released. A month whose basis is there already
+    (released before the factored tables came, or revised since) has no factored rows:
+    nothing moves."""
+    con.execute(f"INSERT INTO {RELEASE_BASIS} BY NAME {_FACTORED_PEER_BASIS}", {"period": period})
+    for table in PEER_BASIS_SOURCES:
+        con.execute(f"DELETE FROM {table} WHERE period = ?", [period])
 
 
 def _keep_superseded(con, period: dt.date, keys: list[tuple[str, str]]) -> None:
@@ -706,10 +752,13 @@ def close_month(
 
 HISTORY_CHUNK_MONTHS = 6
 """Months computed, written and committed together when a history of months is released
-in one pass, with one insert per table (6 at 1000 factories: ~650,000 rows of basis a
-transaction). 12 took ~130 MiB more for ~10 % less time when each chunk was written
-after it was computed; now that it is written while the next is computed, 12 take ~50
-MiB more for no gain (a load that must stay under 1 GiB)."""
+in one pass, with one insert per table (6 at 1000 factories: ~110,000 rows of KPI inputs
+and ~18,000 of peer-group memberships a transaction, beside the city figures' basis;
+~650,000 rows of basis when the peer basis was written joined). With the basis joined,
+12 took ~130 MiB more for ~10 % less time when each chunk was written after it was
+computed; once it was written while the next is computed, 12 took ~50 MiB more for no
+gain (a load that must stay under 1 GiB). Not measured again since the basis is kept
+factored."""
 
 
 def close_months(
@@ -868,13 +917,10 @@ def _release_months(
         _insert(con, PEER_STATS_HISTORY, peer_rows)
         _insert(con, REGION_INDICATORS, region_frame)
         _insert(con, REGION_INDICATORS_HISTORY, region_frame)
-        # every input is part of the statistic of its group: the inputs are the basis
-        con.execute(
-            f"INSERT INTO {RELEASE_BASIS} BY NAME SELECT period, 'peer' AS figure, "
-            f"peer_group AS figure_group, kpi AS name, {PSEUDONYM_COLUMN}, "
-            f"value AS numerator FROM ({peers.INPUTS_OF_MONTHS})",
-            {"periods": due},
-        )
+        # every input is part of the statistic of each of its factory's groups: the
+        # inputs and the memberships, kept apart, are the basis (RELEASE_PEER_INPUTS)
+        for table, source in PEER_BASIS_SOURCES.items():
+            con.execute(f"INSERT INTO {table} BY NAME {source}", {"periods": due})
         _insert(con, RELEASE_BASIS, region_basis)
         _log_releases(con, log)
 
@@ -969,12 +1015,32 @@ def _contributors_of_months(
     }
 
 
+_FACTORED_PEER_BASIS = f"""
+    SELECT period, 'peer' AS figure, peer_group AS figure_group, kpi AS name,
+           {PSEUDONYM_COLUMN}, value AS numerator, CAST(NULL AS DOUBLE) AS denominator
+    FROM {RELEASE_PEER_GROUPS} JOIN {RELEASE_PEER_INPUTS} USING ({PSEUDONYM_COLUMN}, period)
+    WHERE period = $period"""
+"""SQL: the peer basis of the month ``$period`` kept factored (:data:`RELEASE_PEER_INPUTS`),
+as rows of :data:`RELEASE_BASIS`."""
+
+
 def _basis_of(con, period: dt.date, figure: str) -> dict[tuple[str, str], dict[str, tuple]]:
+    """(figure_group, name) -> factory -> (numerator, denominator): the basis of every
+    ``figure`` (``peer``, ``region``) of ``period`` as published. A month's peer basis is
+    in :data:`RELEASE_BASIS` or kept factored, never both (:data:`RELEASE_PEER_INPUTS`):
+    both are read."""
+    query = (
+        f"SELECT figure_group, name, {PSEUDONYM_COLUMN}, numerator, denominator "
+        f"FROM {RELEASE_BASIS} WHERE period = $period AND figure = $figure"
+    )
+    if figure == "peer":
+        query += (
+            f" UNION ALL SELECT figure_group, name, {PSEUDONYM_COLUMN}, numerator, "
+            f"denominator FROM ({_FACTORED_PEER_BASIS})"
+        )
     found: dict[tuple[str, str], dict[str, tuple]] = {}
     for group, name, factory, numerator, denominator in con.execute(
-        f"SELECT figure_group, name, {PSEUDONYM_COLUMN}, numerator, denominator "
-        f"FROM {RELEASE_BASIS} WHERE period = ? AND figure = ?",
-        [period, figure],
+        query, {"period": period, "figure": figure}
     ).fetchall():
         found.setdefault((group, name), {})[factory] = (numerator, denominator)
     return found
@@ -1106,6 +1172,8 @@ def revise_month(
     try:
         _replace(con, PEER_STATS, ("peer_group", "kpi"), period, peer_rows)
         _insert(con, PEER_STATS_HISTORY, peer_rows)
+        if revised_peer:
+            _expand_peer_basis(con, period)
         _replace_basis(
             con,
             period,

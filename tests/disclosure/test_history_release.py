@@ -15,7 +15,7 @@ import polars as pl
 import pytest
 
 from kpi.demo import months_until
-from kpi.disclosure import peers, releases
+from kpi.disclosure import releases
 from kpi.disclosure.peers import compute_peer_groups
 from kpi.kpis import compute_factory_kpis
 from tests.disclosure.network import Member, Network
@@ -32,6 +32,8 @@ PUBLISHED = {
     releases.REGION_INDICATORS: ("period", "indicator", "scope"),
     releases.REGION_INDICATORS_HISTORY: ("period", "indicator", "scope"),
     releases.RELEASE_BASIS: ("period", "figure", "figure_group", "name", "factory_pseudonym"),
+    releases.RELEASE_PEER_INPUTS: ("period", "factory_pseudonym", "kpi"),
+    releases.RELEASE_PEER_GROUPS: ("period", "factory_pseudonym", "peer_group"),
     releases.RELEASES: ("period", "revision"),
 }
 
@@ -92,6 +94,8 @@ def test_one_pass_publishes_what_month_by_month_publishes(tmp_path, monkeypatch)
     reasons = set(expected[releases.REGION_INDICATORS]["suppressed_reason"].drop_nulls())
     assert "differencing" in reasons, reasons
     assert expected[releases.RELEASE_BASIS].height > 0
+    assert expected[releases.RELEASE_PEER_INPUTS].height > 0
+    assert expected[releases.RELEASE_PEER_GROUPS].height > 0
 
 
 def test_releasing_again_changes_nothing(tmp_path, monkeypatch):
@@ -126,7 +130,12 @@ def test_a_failed_chunk_is_raised_and_nothing_after_it_is_committed(tmp_path, mo
 
     assert len(written) == 2  # the chunks after the failed one were not written
     committed = set(written[0])
-    for table in (releases.RELEASES, releases.PEER_STATS, releases.RELEASE_BASIS):
+    for table in (
+        releases.RELEASES,
+        releases.PEER_STATS,
+        releases.RELEASE_BASIS,
+        releases.RELEASE_PEER_INPUTS,
+    ):
         months = {
             row[0] for row in net.con.execute(f"SELECT DISTINCT period FROM {table}").fetchall()
         }
@@ -140,8 +149,10 @@ def test_a_chunk_whose_basis_cannot_be_written_raises_its_own_error(tmp_path, mo
     keeps the threads it had."""
     net = _stored_network(tmp_path, monkeypatch)
     threads = net.con.execute("SELECT current_setting('threads')").fetchall()[0][0]
-    failing = f"SELECT * FROM ({peers.INPUTS_OF_MONTHS}) WHERE error('disk full') IS NULL"
-    monkeypatch.setattr(peers, "INPUTS_OF_MONTHS", failing)
+    basis = releases.RELEASE_PEER_INPUTS
+    source = releases.PEER_BASIS_SOURCES[basis]
+    failing = f"SELECT * FROM ({source}) WHERE error('disk full') IS NULL"
+    monkeypatch.setitem(releases.PEER_BASIS_SOURCES, basis, failing)
     with pytest.raises(duckdb.Error, match="disk full"):
         releases.carry_out(net.con, net.publication, TODAY)
 
