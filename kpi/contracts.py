@@ -30,6 +30,10 @@ which row of the file. Contract rules may refer to them (e.g. once-per-file rule
 
 LogicalType = Literal["string", "date", "integer", "number"]
 
+PSEUDONYM_COLUMN = "factory_pseudonym"
+"""The column a stored row names its factory in: the pseudonym of the factory code of a
+column with ``pseudonymise: true`` (the code itself never reaches a table)."""
+
 DEFAULT_SANITY_BOUND = 1e12
 """A number beyond this (either sign) is refused in every number column, unless the
 column's ``sanity_bound`` custom property says otherwise: no monthly figure of a plant

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import gc
 import hashlib
 import logging
 import os
@@ -385,8 +386,8 @@ def failure_counts(
 def checked_rows(stored: pl.DataFrame) -> pl.DataFrame:
     """A stored table's rows as its dataset's suite reads them: each row under its
     pseudonym as factory and submitter, its submission, and a row id."""
+    from kpi.contracts import PSEUDONYM_COLUMN  # not from the warehouse: see _serve_suites
     from kpi.reading import ROW_COLUMN
-    from kpi.warehouse import PSEUDONYM_COLUMN
 
     return (
         stored.with_columns(
@@ -445,6 +446,11 @@ def _serve_suites(connection: Connection, parent: int) -> None:
             connection.send(("counts", stored_failure_counts(*request)))
         except Exception:  # the run reports it, as if it had run here
             connection.send(("error", traceback.format_exc()))
+    # the run waits for this process to end: GX's objects are freed with it, not collected
+    # first (the interpreter's last collection of them took ~0.6 s; multiprocessing's own
+    # clean-up, GX's semaphores, still runs). Nothing here may import DuckDB: its objects
+    # left to the end are reported on the run's error output as leaks
+    gc.freeze()
 
 
 CLOSE_SECONDS = 5.0

@@ -18,6 +18,7 @@ import polars as pl
 
 from kpi.contracts import (
     HISTORY_MONTHS,
+    PSEUDONYM_COLUMN,
     UPLOAD_DATASETS,
     DatasetContract,
     all_contracts,
@@ -33,7 +34,6 @@ from kpi.settings import Settings, get_settings
 from kpi.validation import FileReport, cap_findings
 
 SQL_TYPES = {"string": "VARCHAR", "date": "DATE", "integer": "BIGINT", "number": "DOUBLE"}
-PSEUDONYM_COLUMN = "factory_pseudonym"
 SUBMISSIONS_TABLE = "submissions"
 
 Status = Literal["accepted", "refused", "unchanged", "superseded"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import subprocess
 import sys
@@ -155,6 +156,18 @@ def test_the_contract_check_in_a_gx_process_of_its_own_finds_the_same(settings, 
         assert not process.is_alive()  # the run ended: so did its GX process
     assert apart.passed is here.passed is False
     assert apart.metadata == here.metadata
+
+
+def test_the_gx_process_ends_without_a_word(capfd):
+    """It leaves its objects to the end of the process rather than collecting them first:
+    nothing it holds may complain about that on the run's error output (DuckDB's objects
+    do, so it must not import DuckDB)."""
+    with SuiteRunner(own_process=True) as suites:
+        suites.start()
+        process = suites._process
+        assert suites.failure_counts("quality", stored_frame(), dt.date(2025, 12, 1)) == {}
+    assert process is not None and not process.is_alive()
+    assert capfd.readouterr().err == ""
 
 
 def test_a_dead_gx_process_does_not_stop_the_check(settings, make_file):
