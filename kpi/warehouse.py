@@ -221,13 +221,15 @@ def _sql_rule_warnings(
     con: duckdb.DuckDBPyConnection,
     contract: DatasetContract,
     view: str,
+    incoming: pl.DataFrame,
     by_id: dict[str, ProcessedFile],
 ) -> None:
     """Run the rules that need the warehouse (the contract's sql rules, plausibility) on
-    the incoming rows; each row a rule finds is a finding of that file's report."""
+    the incoming rows (``incoming``, registered as ``view``); each row a rule finds is a
+    finding of that file's report."""
     found: dict[str, list[Finding]] = {}
     columns = contract.plausibility_columns
-    figures = _plausibility_history(con, contract, view, columns) if columns else None
+    figures = _plausibility_history(con, contract, view, incoming, columns) if columns else None
     for rule in contract.storage_rules:
         if rule.kind == "plausibility":
             assert figures is not None
@@ -262,15 +264,16 @@ def _sql_rule_warnings(
 
 
 def _plausibility_history(
-    con: duckdb.DuckDBPyConnection, contract: DatasetContract, view: str, columns: list[str]
+    con: duckdb.DuckDBPyConnection,
+    contract: DatasetContract,
+    view: str,
+    incoming: pl.DataFrame,
+    columns: list[str],
 ) -> pl.DataFrame:
-    """:func:`kpi.contracts.plausibility_history` of the incoming rows (``view``), read
-    with the stored months of their factories it needs: from 12 months before the
-    batch's first month to its last."""
+    """:func:`kpi.contracts.plausibility_history` of the incoming rows (``incoming``,
+    registered as ``view``), with the stored months of their factories it needs, read
+    from the warehouse: from 12 months before the batch's first month to its last."""
     key, period = PSEUDONYM_COLUMN, contract.period_column
-    incoming = con.sql(
-        f"SELECT submission_id, _row, {key}, {period}, {', '.join(columns)} FROM {view}"
-    ).pl()
     stored = con.sql(
         f"""
         SELECT {key}, {period}, {", ".join(columns)} FROM {contract.name}
@@ -301,7 +304,7 @@ def store(
     in the audit log; files whose rows are all replaced become ``superseded``.
     Any failure rolls everything back: the files stay in the landing zone."""
     by_id = {item.submission.submission_id: item for item in files}
-    views: list[str] = []
+    views: dict[str, pl.DataFrame] = {}
     con.begin()
     try:
         for dataset in UPLOAD_DATASETS:
@@ -315,7 +318,7 @@ def store(
             view = f"incoming_{dataset}"
             incoming = _incoming(contract, accepted)
             con.register(view, incoming)
-            views.append(view)
+            views[view] = incoming
             names = ", ".join(name for name, _ in table_columns(contract))
             con.execute(
                 f"DELETE FROM {dataset} USING {view} AS incoming "
@@ -332,9 +335,9 @@ def store(
             )
             con.execute(f"INSERT INTO {dataset} ({names}) SELECT {names} FROM {view} {latest}")
         # rules across datasets see the whole batch stored (people before regional)
-        for view in views:
+        for view, incoming in views.items():
             dataset = view.removeprefix("incoming_")
-            _sql_rule_warnings(con, load_contract(dataset), view, by_id)
+            _sql_rule_warnings(con, load_contract(dataset), view, incoming, by_id)
         _record_submissions(con, files, run_id, processed_at)
         for dataset in UPLOAD_DATASETS:
             covered = _covered_sql(load_contract(dataset))
