@@ -18,9 +18,8 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import duckdb
@@ -38,7 +37,7 @@ from kpi.disclosure.rules import (
 )
 from kpi.kpis import FACTORY_KPIS, MARTS
 from kpi.timing import stage
-from kpi.warehouse import PSEUDONYM_COLUMN, SUBMISSIONS_TABLE, scalar
+from kpi.warehouse import PSEUDONYM_COLUMN, SUBMISSIONS_TABLE
 
 log = logging.getLogger(__name__)
 
@@ -625,26 +624,6 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict] | pl.Da
         con.unregister("release_rows")
 
 
-@contextmanager
-def _one_thread(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
-    """DuckDB on one thread for the block: a chunk's write, mostly inserts of many rows
-    (its months' KPI inputs and peer-group memberships, the peer basis, straight from the
-    warehouse's tables; the city figures' basis). In parallel, each thread leaves its last
-    row group partly filled, and the checkpoint when the connection closes merges them,
-    rewriting the table (measured when the peer basis was written joined, 6.4 million rows
-    at 1000 factories x 120 months: ~1 s and ~500 MiB more at the end of the run). One
-    thread fills each row group. The setting is the database's, not the connection's: the
-    run's other queries meanwhile run on one thread too. Set and put back outside any
-    transaction: a failed statement aborts its transaction, and an aborted one takes no
-    ``SET``."""
-    threads = scalar(con, "SELECT current_setting('threads')")
-    con.execute("SET threads = 1")
-    try:
-        yield
-    finally:
-        con.execute(f"SET threads = {int(threads)}")
-
-
 def _replace(con, table: str, key: tuple[str, str], period: dt.date, rows: list[dict]) -> None:
     """Put revised ``rows`` in place of the figures of ``period`` with the same ``key``
     columns (peer group and KPI, or indicator and scope)."""
@@ -810,9 +789,9 @@ def close_months(
 class _Writer:
     """Commits the releases of a history of months chunk after chunk, in order, each in a
     transaction of its own, on a connection and a thread of their own: while DuckDB writes
-    one chunk (hundreds of thousands of rows of basis, on one core), Python computes the
-    next on the other. At most one chunk waits; a failed commit is raised at the next
-    :meth:`submit` or at the end, and no chunk after it is committed."""
+    one chunk (over a hundred thousand rows of basis), Python computes the next. At most
+    one chunk waits; a failed commit is raised at the next :meth:`submit` or at the end,
+    and no chunk after it is committed."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
         self._con = con.cursor()  # a connection of its own to the same database
@@ -849,14 +828,13 @@ class _Writer:
 def _in_transaction(
     con: duckdb.DuckDBPyConnection, write: Callable[[duckdb.DuckDBPyConnection], None]
 ) -> None:
-    with _one_thread(con):
-        con.execute("BEGIN TRANSACTION")
-        try:
-            write(con)
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
+    con.execute("BEGIN TRANSACTION")
+    try:
+        write(con)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
 
 
 def _release_months(

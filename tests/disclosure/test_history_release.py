@@ -112,9 +112,8 @@ def test_releasing_again_changes_nothing(tmp_path, monkeypatch):
 def test_a_failed_chunk_is_raised_and_nothing_after_it_is_committed(tmp_path, monkeypatch):
     """Chunks are written on a connection and a thread of their own while the next is
     computed: a write that fails rolls its chunk back, stops the later ones, and reaches
-    the caller; DuckDB keeps the threads it had."""
+    the caller."""
     net = _stored_network(tmp_path, monkeypatch)
-    threads = net.con.execute("SELECT current_setting('threads')").fetchone()[0]
     written = []
 
     def log_then_fail(con, entries):
@@ -140,15 +139,12 @@ def test_a_failed_chunk_is_raised_and_nothing_after_it_is_committed(tmp_path, mo
             row[0] for row in net.con.execute(f"SELECT DISTINCT period FROM {table}").fetchall()
         }
         assert months == committed, table
-    assert net.con.execute("SELECT current_setting('threads')").fetchone()[0] == threads
 
 
 def test_a_chunk_whose_basis_cannot_be_written_raises_its_own_error(tmp_path, monkeypatch):
     """A statement that fails inside a chunk's transaction aborts it: the error that
-    reaches the caller is that statement's (not the aborted transaction's), and DuckDB
-    keeps the threads it had."""
+    reaches the caller is that statement's, not the aborted transaction's."""
     net = _stored_network(tmp_path, monkeypatch)
-    threads = net.con.execute("SELECT current_setting('threads')").fetchall()[0][0]
     basis = releases.RELEASE_PEER_INPUTS
     source = releases.PEER_BASIS_SOURCES[basis]
     failing = f"SELECT * FROM ({source}) WHERE error('disk full') IS NULL"
@@ -157,4 +153,3 @@ def test_a_chunk_whose_basis_cannot_be_written_raises_its_own_error(tmp_path, mo
         releases.carry_out(net.con, net.publication, TODAY)
 
     assert net.con.execute(f"SELECT count(*) FROM {releases.RELEASES}").fetchall() == [(0,)]
-    assert net.con.execute("SELECT current_setting('threads')").fetchall()[0][0] == threads
