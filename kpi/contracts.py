@@ -8,6 +8,7 @@ and the definitions page.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 from functools import cache
 from pathlib import Path
 from typing import Any, Literal
@@ -216,18 +217,19 @@ def plausibility_history(
 def plausibility_rule(dataset: str, column: Column) -> Rule:
     """The warning for a value far from the factory's median of its previous 12 months
     (at least 3 of them; not when that median is 0), with its usual range: found by
-    :func:`plausibility_findings`."""
-    name, factor = column.name, column.plausibility_factor
+    :func:`plausibility_findings`. The factor is the one its description shows (at most
+    6 significant digits), as an exact decimal."""
+    name, shown = column.name, f"{column.plausibility_factor:g}"
     return Rule(
         name="plausibility",
         kind="plausibility",
         severity="warning",
         column=name,
-        description_en=f"{name} differs by more than a factor {factor:g} from the factory's "
+        description_en=f"{name} differs by more than a factor {shown} from the factory's "
         "median of its previous 12 months",
-        description_nl=f"{name} wijkt meer dan een factor {factor:g} af van de mediaan van "
+        description_nl=f"{name} wijkt meer dan een factor {shown} af van de mediaan van "
         "de vorige 12 maanden van de fabriek",
-        implementation={"factor": factor},
+        implementation={"factor": Decimal(shown)},
         message="plausibility",
     )
 
@@ -238,22 +240,40 @@ def plausibility_findings(figures: pl.DataFrame, rule: Rule) -> pl.DataFrame:
     below the median of the factory's previous months, where that median is above 0.
     Columns ``submission_id, _row, value, factor`` (as a message shows it), ``median, low,
     high``; ordered by file and row. A frame of a few columns of every incoming row, so
-    that the rules of all columns of a batch take milliseconds, not a query each."""
-    name, factor = rule.column, rule.implementation["factor"]
+    that the rules of all columns of a batch take milliseconds, not a query each.
+
+    The arithmetic is the warehouse's, to the last bit (the rules were SQL before, kept
+    as the oracle of tests/kpi/test_plausibility.py): a whole number times the factor is
+    exact before it is compared (``3 x 3.3`` is ``9.9``, not ``9.899999999999999``), any
+    other product is a float's."""
+    name, exact = rule.column, rule.implementation["factor"]
+    factor = float(exact)
     value, median = pl.col(f"value_{name}"), pl.col(f"median_{name}")
+    if figures.schema[f"value_{name}"].is_integer():
+        times_factor = (value.cast(pl.Decimal(38, 0)) * pl.lit(exact)).cast(pl.Float64)
+    else:
+        times_factor = value * factor
+    # as the warehouse typed the factor it was written in: a decimal, or a float when
+    # written with an exponent (a message shows a float as a stored number)
+    written = f"{factor:g}"
+    text = _shown_number(factor) if "e" in written else written
     return (
-        figures.filter((median > 0) & ((value > factor * median) | (value * factor < median)))
+        figures.filter((median > 0) & ((value > factor * median) | (times_factor < median)))
         .select(
             "submission_id",
             "_row",
             value.alias("value"),
-            pl.lit(f"{factor:g}").alias("factor"),
+            pl.lit(text).alias("factor"),
             median.alias("median"),
             pl.col(f"low_{name}").alias("low"),
             pl.col(f"high_{name}").alias("high"),
         )
         .sort("submission_id", "_row")
     )
+
+
+def _shown_number(value: float) -> str:
+    return str(int(value)) if value.is_integer() else f"{value:.2f}"
 
 
 def _custom(properties: list[CustomProperty] | None, name: str, default: Any = None) -> Any:

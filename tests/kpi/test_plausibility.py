@@ -16,6 +16,7 @@ from kpi.contracts import Column, plausibility_findings, plausibility_history, p
 from kpi.ingest import ingest_pending
 from kpi.landing import submit
 from kpi.settings import Settings
+from kpi.warehouse import _shown
 
 TODAY = dt.date(2026, 1, 15)
 
@@ -186,8 +187,11 @@ def _number_column(name: str, factor: float) -> Column:
     return Column(name, "number", True, "", "", "", {}, False, (), plausibility_factor=factor)
 
 
-# values that lie exactly a factor from each other (3 x 1 = 3, 2.5 x 3 = 7.5): the bounds
-FIGURES = [None, -3.0, 0.0, 1.0, 2.0, 2.5, 3.0, 6.0, 7.5, 9.0]
+# values that lie exactly a factor from each other (3 x 1 = 3, 2.5 x 3 = 7.5, 3 x 3.3 = 9.9,
+# 3 x 1.1 = 3.3, which a float's product misses) and one between a factor and the 6 digits
+# its description shows (3.141592): the bounds
+FIGURES = [None, -3.0, 0.0, 1.0, 1.1, 2.0, 2.5, 3.0, 3.141592, 3.3, 6.0, 7.5, 9.0, 9.9]
+FACTORS = [3.0, 2.5, 10.0, 1.5, 3.3, 1.1, 3.14159265, 1234567.0, 0.00001]
 
 
 @st.composite
@@ -211,12 +215,24 @@ def history_figures(draw):
 
 
 @settings(max_examples=300, deadline=None)
-@given(history_figures(), st.sampled_from([3.0, 2.5, 10.0, 1.5]))
+@given(history_figures(), st.sampled_from(FACTORS))
 def test_the_findings_are_those_of_the_query_they_replace(figures, factor):
     for name in ("x", "n"):
         rule = plausibility_rule("efficiency", _number_column(name, factor))
         with duckdb.connect() as oracle:
             oracle.register("figures", figures)
             expected = oracle.execute(FINDINGS_ORACLE_SQL.format(name=name, factor=factor))
-            expected_rows = [(*row[:3], str(row[3]), *row[4:]) for row in expected.fetchall()]
+            # the factor as a message showed it (the query gave it typed by DuckDB)
+            expected_rows = [(*row[:3], _shown(row[3]), *row[4:]) for row in expected.fetchall()]
         assert plausibility_findings(figures, rule).rows() == expected_rows
+
+
+def test_a_whole_number_exactly_the_factor_below_the_median_is_not_warned():
+    """3 x 3.3 is 9.9 as the warehouse multiplies a whole number by the contract's factor
+    (a float's product, 9.899999999999999, would be below a median of 9.9)."""
+    figures = pl.DataFrame(
+        {"submission_id": ["s", "s"], "_row": [2, 3], "value_n": [3, 2]}
+        | {f"{figure}_n": [9.9, 9.9] for figure in ("median", "low", "high")}
+    )
+    rule = plausibility_rule("efficiency", _number_column("n", 3.3))
+    assert plausibility_findings(figures, rule)["_row"].to_list() == [3]
