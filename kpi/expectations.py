@@ -448,9 +448,11 @@ def _serve_suites(connection: Connection, parent: int) -> None:
             connection.send(("error", traceback.format_exc()))
     # the run waits for this process to end: GX's objects are freed with it, not collected
     # first (the interpreter's last collection of them took ~0.6 s; multiprocessing's own
-    # clean-up, GX's semaphores, still runs). Nothing here may import DuckDB: its objects
-    # left to the end are reported on the run's error output as leaks
-    gc.freeze()
+    # clean-up, GX's semaphores, still runs). Not if DuckDB was imported (by the run's
+    # main module, which a spawned process imports too): its objects left to the end are
+    # reported on the run's error output as leaks
+    if "_duckdb" not in sys.modules:
+        gc.freeze()
 
 
 CLOSE_SECONDS = 5.0
