@@ -146,7 +146,8 @@ INPUTS_OF_MONTHS = f"""
 the month): :data:`KPI_INPUTS_OF_MONTHS` under each of the factory's
 :data:`MEMBERSHIPS_OF_MONTHS`. A factory is in three groups or so, so a release keeps the
 two apart as its peer basis (fewer than half the rows, see
-``releases.RELEASE_PEER_INPUTS``): this join is what they stand for."""
+``releases.RELEASE_PEER_INPUTS``): this join is what they stand for, and what the tests
+of the peer basis hold them to (the code reads the two apart)."""
 
 
 def month_inputs(con: duckdb.DuckDBPyConnection, period: dt.date) -> pl.DataFrame:
