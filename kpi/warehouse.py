@@ -192,16 +192,17 @@ def current_accepted(con: duckdb.DuckDBPyConnection) -> set[tuple[str, str, str]
 
 def _incoming(contract: DatasetContract, files: list[ProcessedFile]) -> pl.DataFrame:
     """The accepted rows of ``files`` as one frame, each row with its file's pseudonym,
-    submission and place in the batch (``_order``: the later file wins). One concatenation
-    and three columns gathered by file, not a frame operation per file (thousands)."""
+    submission and place in the batch (``_order``: the later file wins), without the
+    factory code. One concatenation and three columns gathered by file, not a frame
+    operation per file (thousands)."""
     values = []
     for item in files:
         assert item.report is not None and item.report.values is not None
-        values.append(item.report.values.drop("factory_code"))
+        values.append(item.report.values)
     file_of_row = pl.Series(
         np.repeat(np.arange(len(files), dtype=np.int64), [v.height for v in values])
     )
-    return pl.concat(values).with_columns(
+    return pl.concat(values).drop("factory_code").with_columns(
         pl.Series(PSEUDONYM_COLUMN, [f.pseudonym for f in files], pl.String).gather(file_of_row),
         pl.Series("submission_id", [f.submission.submission_id for f in files], pl.String).gather(
             file_of_row
