@@ -202,12 +202,18 @@ def _incoming(contract: DatasetContract, files: list[ProcessedFile]) -> pl.DataF
     file_of_row = pl.Series(
         np.repeat(np.arange(len(files), dtype=np.int64), [v.height for v in values])
     )
-    return pl.concat(values).drop("factory_code").with_columns(
-        pl.Series(PSEUDONYM_COLUMN, [f.pseudonym for f in files], pl.String).gather(file_of_row),
-        pl.Series("submission_id", [f.submission.submission_id for f in files], pl.String).gather(
-            file_of_row
-        ),
-        file_of_row.cast(pl.Int32).alias("_order"),
+    return (
+        pl.concat(values)
+        .drop("factory_code")
+        .with_columns(
+            pl.Series(PSEUDONYM_COLUMN, [f.pseudonym for f in files], pl.String).gather(
+                file_of_row
+            ),
+            pl.Series(
+                "submission_id", [f.submission.submission_id for f in files], pl.String
+            ).gather(file_of_row),
+            file_of_row.cast(pl.Int32).alias("_order"),
+        )
     )
 
 
