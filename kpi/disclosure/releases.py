@@ -232,6 +232,10 @@ class PublishedRegion:
         self.names: list[str] = []
         """factory number -> its pseudonym."""
         self._number: dict[str, int] = {}
+        self._numbered: dict[tuple[str, ...], np.ndarray] = {}
+        """Factories, in an order asked for -> their numbers: a month's figures are mostly
+        of the same factories, asked for again for every figure and part (a number, once
+        given, never changes)."""
         self._months: dict[dt.date, dict[tuple[str, str, str], tuple[np.ndarray, np.ndarray]]]
         self._months = {}
         self._superseded: dict[
@@ -250,13 +254,18 @@ class PublishedRegion:
     def numbers(self, factories: Iterable[str]) -> np.ndarray:
         """The numbers of ``factories`` in their order, as :meth:`number` one after the
         other gives them (new ones get the next, in the order they first come), without a
-        Python call per factory."""
-        names = list(factories)
-        if not self._number.keys() >= set(names):
-            for factory in [f for f in dict.fromkeys(names) if f not in self._number]:
-                self._number[factory] = len(self.names)
-                self.names.append(factory)
-        return np.fromiter(map(self._number.__getitem__, names), dtype=np.int64, count=len(names))
+        Python call per factory; read-only (the same array for the same factories)."""
+        names = tuple(factories)
+        found = self._numbered.get(names)
+        if found is None:
+            if not self._number.keys() >= set(names):
+                for factory in [f for f in dict.fromkeys(names) if f not in self._number]:
+                    self._number[factory] = len(self.names)
+                    self.names.append(factory)
+            found = np.fromiter(map(self._number.__getitem__, names), np.int64, len(names))
+            found.flags.writeable = False  # given to every caller with these factories
+            self._numbered[names] = found
+        return found
 
     @classmethod
     def load(cls, con: duckdb.DuckDBPyConnection, first: dt.date, last: dt.date) -> PublishedRegion:
