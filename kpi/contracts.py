@@ -16,6 +16,7 @@ from typing import Any, Literal
 import polars as pl
 from open_data_contract_standard.model import CustomProperty, DataQuality, OpenDataContractStandard
 
+from kpi.findings import shown_value
 from kpi.settings import get_settings
 
 DATASETS: tuple[str, ...] = ("efficiency", "quality", "people", "regional")
@@ -256,7 +257,7 @@ def plausibility_findings(figures: pl.DataFrame, rule: Rule) -> pl.DataFrame:
     # as the warehouse typed the factor it was written in: a decimal, or a float when
     # written with an exponent (a message shows a float as a stored number)
     written = f"{factor:g}"
-    text = _shown_number(factor) if "e" in written else written
+    text = shown_value(factor) if "e" in written else written
     return (
         figures.filter((median > 0) & ((value > factor * median) | (times_factor < median)))
         .select(
@@ -270,10 +271,6 @@ def plausibility_findings(figures: pl.DataFrame, rule: Rule) -> pl.DataFrame:
         )
         .sort("submission_id", "_row")
     )
-
-
-def _shown_number(value: float) -> str:
-    return str(int(value)) if value.is_integer() else f"{value:.2f}"
 
 
 def _custom(properties: list[CustomProperty] | None, name: str, default: Any = None) -> Any:

@@ -68,3 +68,10 @@ def finding(
     """A finding whose message is the i18n message ``key`` with ``params``."""
     texts = messages(key, value=value, column=column, row=row, **params)
     return Finding(severity, rule, row, column, value, texts)
+
+
+def shown_value(value: object) -> str:
+    """A stored number as a message shows it: whole numbers without decimals."""
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else f"{value:.2f}"
+    return str(value)

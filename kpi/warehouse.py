@@ -27,7 +27,7 @@ from kpi.contracts import (
     plausibility_history,
 )
 from kpi.faults import fault_point
-from kpi.findings import Finding
+from kpi.findings import Finding, shown_value
 from kpi.i18n import LANGUAGES, message
 from kpi.landing import Submission
 from kpi.settings import Settings, get_settings
@@ -217,13 +217,6 @@ def _incoming(contract: DatasetContract, files: list[ProcessedFile]) -> pl.DataF
     )
 
 
-def _shown(value: object) -> str:
-    """A stored number as a message shows it: whole numbers without decimals."""
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else f"{value:.2f}"
-    return str(value)
-
-
 def _sql_rule_warnings(
     con: duckdb.DuckDBPyConnection,
     contract: DatasetContract,
@@ -248,9 +241,9 @@ def _sql_rule_warnings(
             names, rows = [column[0] for column in cursor.description], cursor.fetchall()
         for submission_id, row, value, *extra in rows:
             if rule.message:
-                params = {k: _shown(v) for k, v in zip(names[3:], extra, strict=True)}
+                params = {k: shown_value(v) for k, v in zip(names[3:], extra, strict=True)}
                 texts = {
-                    lang: message(rule.message, lang, value=_shown(value), **params)
+                    lang: message(rule.message, lang, value=shown_value(value), **params)
                     for lang in LANGUAGES
                 }
             else:
@@ -261,7 +254,7 @@ def _sql_rule_warnings(
                     for lang in LANGUAGES
                 }
             found.setdefault(submission_id, []).append(
-                Finding(rule.severity, rule.name, row, rule.column, _shown(value), texts)
+                Finding(rule.severity, rule.name, row, rule.column, shown_value(value), texts)
             )
     per_rule = get_settings().max_findings_per_rule
     for submission_id, findings in found.items():
@@ -311,7 +304,7 @@ def store(
     in the audit log; files whose rows are all replaced become ``superseded``.
     Any failure rolls everything back: the files stay in the landing zone."""
     by_id = {item.submission.submission_id: item for item in files}
-    views: dict[str, pl.DataFrame] = {}
+    incoming_of: dict[str, pl.DataFrame] = {}  # dataset -> rows, as incoming_<dataset>
     con.begin()
     try:
         for dataset in UPLOAD_DATASETS:
@@ -325,7 +318,7 @@ def store(
             view = f"incoming_{dataset}"
             incoming = _incoming(contract, accepted)
             con.register(view, incoming)
-            views[view] = incoming
+            incoming_of[dataset] = incoming
             names = ", ".join(name for name, _ in table_columns(contract))
             con.execute(
                 f"DELETE FROM {dataset} USING {view} AS incoming "
@@ -342,9 +335,8 @@ def store(
             )
             con.execute(f"INSERT INTO {dataset} ({names}) SELECT {names} FROM {view} {latest}")
         # rules across datasets see the whole batch stored (people before regional)
-        for view, incoming in views.items():
-            dataset = view.removeprefix("incoming_")
-            _sql_rule_warnings(con, load_contract(dataset), view, incoming, by_id)
+        for dataset, incoming in incoming_of.items():
+            _sql_rule_warnings(con, load_contract(dataset), f"incoming_{dataset}", incoming, by_id)
         _record_submissions(con, files, run_id, processed_at)
         for dataset in UPLOAD_DATASETS:
             covered = _covered_sql(load_contract(dataset))
@@ -366,8 +358,8 @@ def store(
         con.rollback()
         raise
     finally:
-        for view in views:
-            con.unregister(view)
+        for dataset in incoming_of:
+            con.unregister(f"incoming_{dataset}")
 
 
 def _record_submissions(

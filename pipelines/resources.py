@@ -70,13 +70,13 @@ class PlatformResource(dg.ConfigurableResource):
     def publication(self, requested_by: str | None = None) -> Publication:
         """What a release or revision needs besides the warehouse."""
         disclosure = self.disclosure()
-        breakdowns = {}
-        if "sector" in disclosure.region_breakdowns:
-            pseudonyms = self.pseudonyms()
-            breakdowns["sector"] = {pseudonyms[f.code]: f.sector for f in self.register().factories}
         # read once, as the contributors are: a history load asks for 120 months, and
         # each read of the register parses the settings again (~5 ms)
         factories = self.register().factories
+        breakdowns = {}
+        if "sector" in disclosure.region_breakdowns:
+            pseudonyms = self.pseudonyms()
+            breakdowns["sector"] = {pseudonyms[f.code]: f.sector for f in factories}
         return Publication(
             disclosure=disclosure,
             contributor_of=self.contributors(),

@@ -18,8 +18,9 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import duckdb
@@ -837,9 +838,16 @@ class _Writer:
 def _in_transaction(
     con: duckdb.DuckDBPyConnection, write: Callable[[duckdb.DuckDBPyConnection], None]
 ) -> None:
+    with _transaction(con):
+        write(con)
+
+
+@contextmanager
+def _transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """The block in one transaction of ``con``: committed, or rolled back when it fails."""
     con.execute("BEGIN TRANSACTION")
     try:
-        write(con)
+        yield
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
@@ -894,7 +902,7 @@ def _release_months(
     )
     region_frame = pl.DataFrame(region_rows, schema=REGION_ROW_SCHEMA)
     region_basis = pl.concat(region_bases)
-    log = [
+    logged = [
         (period, 0, "release", publication.requested_by, counts[period][0], outcome)
         for period, outcome in outcomes.items()
     ]
@@ -909,7 +917,7 @@ def _release_months(
         for table, source in PEER_BASIS_SOURCES.items():
             con.execute(f"INSERT INTO {table} BY NAME {source}", {"periods": due})
         _insert(con, RELEASE_BASIS, region_basis)
-        _log_releases(con, log)
+        _log_releases(con, logged)
 
     writer.submit(write)
     return outcomes
@@ -1155,8 +1163,7 @@ def revise_month(
 
     peer_rows = _peer_rows(period, revised_peer, revision, REVISED)
     region_rows = _region_rows(revised_region, publication.expected_factories, revision, REVISED)
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with _transaction(con):
         _replace(con, PEER_STATS, ("peer_group", "kpi"), period, peer_rows)
         _insert(con, PEER_STATS_HISTORY, peer_rows)
         if revised_peer:
@@ -1190,10 +1197,6 @@ def revise_month(
             contributors=contributors,
         )
         _log(con, period, revision, "revision", publication, outcome, factories)
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
     return outcome
 
 

@@ -13,10 +13,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kpi.contracts import Column, plausibility_findings, plausibility_history, plausibility_rule
+from kpi.findings import shown_value
 from kpi.ingest import ingest_pending
 from kpi.landing import submit
 from kpi.settings import Settings
-from kpi.warehouse import _shown
 
 TODAY = dt.date(2026, 1, 15)
 
@@ -223,7 +223,9 @@ def test_the_findings_are_those_of_the_query_they_replace(figures, factor):
             oracle.register("figures", figures)
             expected = oracle.execute(FINDINGS_ORACLE_SQL.format(name=name, factor=factor))
             # the factor as a message showed it (the query gave it typed by DuckDB)
-            expected_rows = [(*row[:3], _shown(row[3]), *row[4:]) for row in expected.fetchall()]
+            expected_rows = [
+                (*row[:3], shown_value(row[3]), *row[4:]) for row in expected.fetchall()
+            ]
         assert plausibility_findings(figures, rule).rows() == expected_rows
 
 
