@@ -196,3 +196,45 @@ def _revised(con: duckdb.DuckDBPyConnection) -> dict[str, pl.DataFrame]:
         orient="row",
     )
     return found
+
+
+def test_a_factory_moved_to_another_sector_after_release_is_not_shown_by_a_revision(
+    tmp_path, monkeypatch
+):
+    """Attack: after the months are released, F7 is moved from chassis to electronics in
+    the register (no figure of its own changes). Each sector group of a released month
+    then differs from its released version by F7 alone, so a revision that published them
+    would give away F7's values as the difference. The basis keeps the groups as they
+    were released: both sectors' statistics are held, with their released values."""
+    net = _released_network(tmp_path, monkeypatch, MONTHS, RELEASED_ON)
+    sectors = f"SELECT peer_group, kpi, n, p25, median, p75 FROM {releases.PEER_STATS} " + (
+        "WHERE period = ? AND peer_group IN ('sector:chassis', 'sector:electronics') ORDER BY 1, 2"
+    )
+    released = net.con.execute(sectors, [MONTH]).fetchall()
+    assert released
+    moved = net.register.model_copy(
+        update={
+            "factories": [
+                f.model_copy(update={"sector": "electronics"}) if f.code == "F7" else f
+                for f in net.register.factories
+            ]
+        }
+    )
+    compute_peer_groups(net.con, moved, net.pseudonym_of, net.rules)
+    assert {
+        row[0]
+        for row in net.con.execute(
+            f"SELECT peer_group FROM {peers.FACTORY_PEER_GROUPS} "
+            "WHERE period = ? AND factory_pseudonym = ?",
+            [MONTH, net.pseudonym_of["F7"]],
+        ).fetchall()
+    } >= {"sector:electronics"}
+
+    _revise(net.con, net)
+    assert net.con.execute(sectors, [MONTH]).fetchall() == released
+    statuses = _statuses(net.con, MONTH)
+    assert all(
+        status != releases.REVISED
+        for (group, _), status in statuses.items()
+        if group.startswith("sector:")
+    )
