@@ -460,12 +460,67 @@ CLOSE_SECONDS = 5.0
 (it then cleans up after itself) before it is stopped."""
 
 
+def _spawn() -> tuple[BaseProcess, Connection] | None:
+    """A new GX process and the run's end of its pipe; None if none can be started."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("spawn")  # the run has threads: no fork
+    ours, theirs = context.Pipe()
+    process = context.Process(
+        target=_serve_suites, args=(theirs, os.getpid()), name="gx-contract-checks", daemon=True
+    )
+    try:
+        process.start()
+    except Exception as error:  # no process to spare: the checks run here
+        log.warning("contract checks run in the run's process: %s", error)
+        return None
+    theirs.close()
+    return process, ours
+
+
+_ahead: list[tuple[BaseProcess, Connection]] = []
+"""The GX process :func:`start_ahead` started, until a :class:`SuiteRunner` takes it."""
+
+
+def start_ahead(own_process: bool | None = None) -> None:
+    """Start the GX process of this process's next run now, before the run itself: a
+    command that runs one cycle (``kpi run``) starts it before it imports Dagster and the
+    pipeline, so that GX's import goes on on the other core while those imports do,
+    rather than while the run reads and stores its files. The run's first
+    :class:`SuiteRunner` to start takes it; :func:`end_ahead` ends it if none did.
+    ``own_process`` as for :class:`SuiteRunner` (by default, unless GX is imported)."""
+    if own_process is None:
+        own_process = "great_expectations" not in sys.modules
+    if not _ahead and own_process:
+        started = _spawn()
+        if started is not None:
+            _ahead.append(started)
+
+
+def _take_ahead() -> tuple[BaseProcess, Connection] | None:
+    if not _ahead:
+        return None
+    process, connection = _ahead.pop()
+    if process.is_alive():
+        return process, connection
+    connection.close()  # it died: the caller starts another
+    return None
+
+
+def end_ahead() -> None:
+    """End the GX process :func:`start_ahead` started, if no run took it."""
+    if _ahead:
+        process, connection = _ahead.pop()
+        connection.close()
+        _end_process(process, used=False)
+
+
 class SuiteRunner:
     """Runs a run's contract checks with GX: in this process when GX is imported here
     already (the run worker warms it up before its first run), else in a process of its
-    own, started as soon as the run knows it has files to store (:meth:`start`), so that
-    GX's import (3-5 s) goes on on the other core while the run reads, validates and
-    stores, instead of after. The tables can be handed over as soon as they are stored
+    own, started as soon as the run knows it has files to store (:meth:`start`), or
+    before the run by :func:`start_ahead`, so that GX's import (3-5 s) goes on on the
+    other core instead of after. The tables can be handed over as soon as they are stored
     (:meth:`submit`) and their answers collected later (:meth:`collect`), so that the
     checking goes on on the other core too, while the run computes and publishes.
 
@@ -495,20 +550,9 @@ class SuiteRunner:
             own = "great_expectations" not in sys.modules
         if self._process is not None or not own:
             return
-        import multiprocessing
-
-        context = multiprocessing.get_context("spawn")  # the run has threads: no fork
-        ours, theirs = context.Pipe()
-        process = context.Process(
-            target=_serve_suites, args=(theirs, os.getpid()), name="gx-contract-checks", daemon=True
-        )
-        try:
-            process.start()
-        except Exception as error:  # no process to spare: the checks run here
-            log.warning("contract checks run in the run's process: %s", error)
-            return
-        theirs.close()
-        self._process, self._connection = process, ours
+        started = _take_ahead() or _spawn()
+        if started is not None:
+            self._process, self._connection = started
 
     @property
     def has_process(self) -> bool:

@@ -186,6 +186,16 @@ def _submissions_in(folder: Path, dataset: str, factory_code: str) -> list[Submi
     return found
 
 
+def anything_waiting(settings: Settings) -> bool:
+    """Whether anything lies in the landing zone's factory folders: what :func:`list_pending`
+    would look at, without reading it (it stops at the first entry)."""
+    for dataset in UPLOAD_DATASETS:
+        for folder in _entries(settings.pending_dir / dataset).values():
+            if folder.is_dir() and _entries(Path(folder.path)):
+                return True
+    return False
+
+
 def list_pending(settings: Settings, factory_code: str | None = None) -> list[Submission]:
     """Every file waiting in the landing zone (of one factory, if given), oldest first."""
     pending: list[Submission] = []

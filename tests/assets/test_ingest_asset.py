@@ -13,6 +13,7 @@ import duckdb
 
 from assets.ingest import check_stored_table, contract_checks, ingest_submissions
 from assets.names import CONTRACT_CHECK, SUBMISSIONS_KEY, table_key
+from kpi import expectations
 from kpi.contracts import DATASETS, UPLOAD_DATASETS
 from kpi.expectations import SuiteRunner
 from kpi.landing import list_pending, submit
@@ -168,6 +169,36 @@ def test_the_gx_process_ends_without_a_word(capfd):
         assert suites.failure_counts("quality", stored_frame(), dt.date(2025, 12, 1)) == {}
     assert process is not None and process.exitcode == 0  # it ended on its own, not stopped
     assert "leaked" not in capfd.readouterr().err
+
+
+def test_the_gx_process_started_ahead_is_the_one_the_run_checks_in():
+    """``kpi run`` starts its GX process before it imports the pipeline; the run's
+    checks then go to that process, and no second one is started."""
+    expectations.start_ahead(own_process=True)
+    try:
+        ((ahead, _),) = expectations._ahead
+        with SuiteRunner(own_process=True) as suites:
+            suites.start()
+            assert suites._process is ahead and not expectations._ahead
+            assert suites.failure_counts("quality", stored_frame(), dt.date(2025, 12, 1)) == {}
+        assert ahead.exitcode == 0
+    finally:
+        expectations.end_ahead()
+
+
+def test_a_gx_process_started_ahead_that_died_or_was_not_used_is_not_left_behind():
+    expectations.start_ahead(own_process=True)
+    ((dead, _),) = expectations._ahead
+    dead.kill()
+    dead.join()
+    with SuiteRunner(own_process=True) as suites:
+        suites.start()  # another one, which checks
+        assert suites._process is not None and suites._process.pid != dead.pid
+        assert suites.failure_counts("quality", stored_frame(), dt.date(2025, 12, 1)) == {}
+    expectations.start_ahead(own_process=True)
+    ((unused, _),) = expectations._ahead
+    expectations.end_ahead()  # the command ends without a run that took it
+    assert not unused.is_alive() and not expectations._ahead
 
 
 def test_a_dead_gx_process_does_not_stop_the_check(settings, make_file):

@@ -15,7 +15,7 @@ import pytest
 from kpi import ingest as kpi_ingest
 from kpi import warehouse
 from kpi.ingest import ingest_pending
-from kpi.landing import list_pending, submit
+from kpi.landing import anything_waiting, list_pending, submit
 from kpi.pseudonym import load_or_create_key, pseudonymise
 from kpi.settings import Settings
 
@@ -50,7 +50,9 @@ def pseudonym(settings: Settings, code: str = "F01") -> str:
 
 def test_accepted_file_is_stored_under_a_pseudonym_and_audited(settings, con, make_file):
     path = make_file("quality")
+    assert not anything_waiting(settings)
     submission = submit(path, "quality", "F01", settings, submitted_by="kwaliteit@f01.example")
+    assert anything_waiting(settings)
     result = ingest(con, settings)
     assert result.summary() == {"accepted": 1}
 
@@ -64,7 +66,7 @@ def test_accepted_file_is_stored_under_a_pseudonym_and_audited(settings, con, ma
     assert entry["file_name"] == "F01_quality.csv"
     stored = con.execute("SELECT sha256, submitted_by, run_id FROM submissions").fetchone()
     assert stored == (submission.sha256, "kwaliteit@f01.example", "test-run")
-    assert list_pending(settings) == []
+    assert list_pending(settings) == [] and not anything_waiting(settings)
     assert len(list((settings.archive_dir / "quality" / "F01").glob("*.csv"))) == 1
 
 
