@@ -1,6 +1,10 @@
 """One ingestion cycle: every waiting file is read, validated (in one batch), stored
 all-or-nothing, logged in the audit log, and moved out of the landing zone.
 
+A backlog is processed in chunks of whole factories, each stored in a transaction of its
+own; the next chunk's files are read and validated, and the last chunk's moved out, on
+threads of their own while a chunk is stored.
+
 The Dagster asset calls :func:`ingest_pending`; nothing else stores files. A cycle can
 die at any point (see ``kpi.faults``) and the next one finishes its work: a waiting file
 already in the audit log was stored by a run that died before moving it, so it is moved
@@ -12,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,6 +26,7 @@ from kpi.faults import fault_point
 from kpi.findings import finding
 from kpi.i18n import LANGUAGES
 from kpi.landing import Settling, Submission, clean_debris, list_pending, settle_all
+from kpi.overlap import one_ahead
 from kpi.pseudonym import load_or_create_key, pseudonymise
 from kpi.register import load_register
 from kpi.settings import Settings
@@ -102,24 +108,41 @@ def ingest_pending(
         _recorded(s, logged[s.submission_id]) for s in waiting if s.submission_id in logged
     ]
     pending = [s for s in waiting if s.submission_id not in logged]
-    with stage("store"):
-        _settle_all(recovered, settings, languages)
+    _settle_all(recovered, settings, languages)
     if not pending:
         return IngestResult(recovered=recovered, debris=debris)
     if on_pending is not None:
         on_pending()
     register = load_register(settings.register_path)
     key = load_or_create_key(settings)
+    # a factory's files are all in one chunk: what is current for one chunk's files is
+    # not changed by storing another's
+    current = current_accepted(con)
+
+    def validate(chunk: list[Submission]) -> list[ProcessedFile]:
+        return _validate(settings, chunk, current, register, key, today)
+
     files: list[ProcessedFile] = []
-    for chunk in _chunks(pending, INGEST_CHUNK_BYTES):
-        files += _ingest(con, settings, chunk, register, key, run_id, today, languages)
+    # a stored chunk's files are moved out of the landing zone on a thread of their own
+    # while the next chunk is stored (moving files waits on the file system); a run that
+    # dies before they are all moved leaves them to the next (``recovered``)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-settle") as settling:
+        moves = []
+        for validated in one_ahead(_chunks(pending, INGEST_CHUNK_BYTES), validate, "ingest-read"):
+            _store(con, settings, validated, run_id)
+            moves.append(settling.submit(_settle_all, validated, settings, languages))
+            files += validated
+        for move in moves:
+            move.result()
+    fault_point("ingest:settled")
     return IngestResult(files, recovered, debris)
 
 
 INGEST_CHUNK_BYTES = 8 * 1024 * 1024
 """Bytes of files validated and stored together (one transaction): a backlog of a whole
-network's months is processed chunk by chunk, so that memory stays bounded by what a
-chunk's files hold (their cells as text, then typed), whether the backlog is many small
+network's months is processed chunk by chunk, so that memory stays bounded by what two
+chunks' files hold (their cells as text, then typed: the next chunk is validated while
+one is stored, :func:`kpi.overlap.one_ahead`), whether the backlog is many small
 files or fewer files of many months each."""
 
 
@@ -154,19 +177,17 @@ def _size(path: Path) -> int:
         return MIN_FILE_WEIGHT
 
 
-def _ingest(
-    con: duckdb.DuckDBPyConnection,
+def _validate(
     settings: Settings,
     pending: list[Submission],
+    current: set[tuple[str, str, str]],
     register,
     key: bytes,
-    run_id: str | None,
     today: dt.date | None,
-    languages: list[str],
 ) -> list[ProcessedFile]:
-    """Validate, store (one transaction), log and move one chunk of waiting files."""
-    current = current_accepted(con)
-
+    """One chunk of waiting files, each with its outcome: unchanged (the same file is
+    stored and current), or accepted or refused by validation with its report. Reads
+    the files, not the warehouse: this runs beside the storing of the chunk before."""
     files: list[ProcessedFile] = []
     to_validate: list[ProcessedFile] = []
     seen: set[tuple[str, str, str]] = set()
@@ -202,17 +223,21 @@ def _ingest(
     for item, report in zip(to_validate, reports, strict=True):
         item.report = report
         item.status = "accepted" if report.accepted else "refused"
+    return files
 
+
+def _store(
+    con: duckdb.DuckDBPyConnection,
+    settings: Settings,
+    files: list[ProcessedFile],
+    run_id: str | None,
+) -> None:
+    """Store and log one validated chunk of waiting files, in one transaction."""
     fault_point("ingest:validated")
     with stage("store"):
         mark_unpublished(settings)
         store(con, files, run_id=run_id, processed_at=dt.datetime.now(dt.UTC))
     fault_point("ingest:stored")
-
-    with stage("store"):
-        _settle_all(files, settings, languages)
-    fault_point("ingest:settled")
-    return files
 
 
 def _recorded(submission: Submission, outcome: RecordedOutcome) -> ProcessedFile:
@@ -224,6 +249,7 @@ def _recorded(submission: Submission, outcome: RecordedOutcome) -> ProcessedFile
     return ProcessedFile(submission, outcome.pseudonym, outcome.status, report)
 
 
+@stage("settle")
 def _settle_all(files: list[ProcessedFile], settings: Settings, languages: list[str]) -> None:
     """Move every processed file out of the landing zone, a refused one with its report."""
     items = []

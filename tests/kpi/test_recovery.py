@@ -134,3 +134,53 @@ def test_a_warehouse_without_a_snapshot_counts_as_unpublished(settings):
     settings.serving_path.parent.mkdir(parents=True)
     settings.serving_path.write_bytes(b"")
     assert unpublished_change(settings) is None
+
+
+@pytest.mark.parametrize("fails", ["store", "settle"])
+def test_a_backlog_that_fails_half_way_is_finished_by_the_next_run(
+    settings, con, make_file, monkeypatch, fails
+):
+    """Chunks are validated a chunk ahead and moved out on a thread of their own: when
+    the second chunk's storing or moving fails, the run fails; the chunks stored before
+    are moved out all the same or by the next run, which stores the rest, each file
+    once."""
+    from kpi import ingest as kpi_ingest
+    from kpi import warehouse
+
+    monkeypatch.setattr(kpi_ingest, "INGEST_CHUNK_BYTES", 1)  # a chunk per factory
+    factories = ("F01", "F04", "F08")
+    for code in factories:
+        for dataset in ("quality", "people"):
+            submit(make_file(dataset, code), dataset, code, settings)
+    calls = []
+    real = {"store": warehouse.store, "settle": kpi_ingest.settle_all}[fails]
+
+    def second_fails(*args, **kwargs):
+        calls.append(fails)
+        if len(calls) == 2:
+            raise OSError(f"the second {fails} fails")
+        return real(*args, **kwargs)
+
+    target = {"store": "store", "settle": "settle_all"}[fails]
+    monkeypatch.setattr(kpi_ingest, target, second_fails)
+    with pytest.raises(OSError, match="second"):
+        ingest_pending(con, settings, run_id="failed", today=TODAY)
+    monkeypatch.undo()
+
+    result = ingest_pending(con, settings, run_id="next", today=TODAY)
+
+    assert list_pending(settings) == []
+    logged = con.execute(
+        "SELECT submission_id, status, run_id FROM submissions ORDER BY submission_id"
+    ).fetchall()
+    assert len(logged) == len({row[0] for row in logged}) == 6  # each file logged once
+    assert {row[1] for row in logged} == {"accepted"}
+    by_run = {run: sum(row[2] == run for row in logged) for run in ("failed", "next")}
+    # the first chunk (and, when moving failed, the second) was stored by the failed run
+    assert by_run == ({"failed": 2, "next": 4} if fails == "store" else {"failed": 6, "next": 0})
+    assert len(result.files) + len(result.recovered) == by_run["next"] + (
+        0 if fails == "store" else 2
+    )
+    archived = [p for p in settings.archive_dir.rglob("*.csv")]
+    assert len(archived) == 6
+    assert con.execute("SELECT count(*) FROM quality").fetchone() == (9,)
