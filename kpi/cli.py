@@ -6,10 +6,14 @@ run that failed, 2 the command was used wrongly.
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
 import enum
 import json
+import logging
+import os
 import sys
+import threading
 from pathlib import Path
 from typing import Annotated
 
@@ -204,12 +208,15 @@ def _print_run(settings: Settings, run_id: str, lang: str) -> None:
         ).fetchall()
     if not rows:
         typer.echo("Geen bestanden in de wachtrij / no files were waiting.")
+        return
+    lines = []  # echoed at once: a history's files and warnings are tens of thousands
     for name, dataset, status, periods, warnings, errors in rows:
-        typer.echo(f"{status:<11} {dataset:<11} {describe_periods(periods) or '-':<22} {name}")
+        lines.append(f"{status:<11} {dataset:<11} {describe_periods(periods) or '-':<22} {name}")
         for record in json.loads(errors) + json.loads(warnings):
             item = Finding.from_record(record)
             where = f"rij/row {item.row}, " if item.row else ""
-            typer.echo(f"    {item.severity}: {where}{item.column or ''}: {item.message(lang)}")
+            lines.append(f"    {item.severity}: {where}{item.column or ''}: {item.message(lang)}")
+    typer.echo("\n".join(lines))
 
 
 @app.command()
@@ -224,6 +231,7 @@ def run(lang: LangOption = None) -> None:
     load_disclosure(settings.disclosure_config)
     run_id = run_monthly_cycle(settings)
     _print_run(settings, run_id, chosen)
+    _DONE.set()
 
 
 @app.command()
@@ -932,8 +940,30 @@ def instance() -> None:
     typer.echo(f"DAGSTER_HOME={home}\nRuns en gebeurtenissen in / runs and events in: {storage}")
 
 
+_DONE = threading.Event()
+"""Set by a command that has done all it does and said so (``kpi run``)."""
+
+
+def _exit_without_teardown() -> None:
+    """End a command that is done at once, without the interpreter's teardown: after a
+    history load, freeing the run's millions of objects one by one took ~0.5 s, for a
+    process whose memory goes back to the system whole anyway. Registered when the
+    command starts, so it runs after every exit handler registered since (Dagster's,
+    multiprocessing's: the run's processes are waited for); the log handlers and the
+    output are flushed here. A command that failed or was interrupted exits as usual,
+    with its code."""
+    if not _DONE.is_set():
+        return
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
+
+
 def main() -> None:  # pragma: no cover - console entry point
     from kpi.settings import ConfigurationError
+
+    atexit.register(_exit_without_teardown)
 
     try:
         app(prog_name="kpi", standalone_mode=True)

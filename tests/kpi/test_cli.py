@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -157,6 +158,41 @@ def test_submit_then_run_processes_and_reports(settings, make_file):
     assert (Path(os.environ["DAGSTER_HOME"]) / "dagster.yaml").exists()
     again = kpi("run")
     assert "Geen bestanden" in again.output
+
+
+def test_run_as_a_whole_process_says_all_and_exits_with_its_outcome(settings, make_file):
+    """`kpi run` ends without the interpreter's teardown once it has done all it does:
+    what it printed is all there, and a run that failed still exits 1."""
+    bad = make_file(
+        "efficiency", change=lambda r: r.with_columns(pl.lit(0.0).alias("planned_busy_time_h"))
+    )
+    assert kpi("submit", str(make_file("quality")), "-d", "quality", "-f", "F01").exit_code == 0
+    assert kpi("submit", str(bad), "-d", "efficiency", "-f", "F01").exit_code == 0
+
+    def run() -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "-m", "kpi.cli", "run", "--lang", "en"],
+            capture_output=True,
+            text=True,
+            env={**os.environ},
+            timeout=300,
+        )
+
+    done = run()
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert [line.split()[:2] for line in lines if not line.startswith(" ")] == [
+        ["accepted", "quality"],
+        ["refused", "efficiency"],
+    ]
+    assert lines[-1].endswith("row 4, planned_busy_time_h: 0 must be greater than 0.")
+
+    shutil.rmtree(settings.serving_path.parent)  # no snapshot can be published now
+    settings.serving_path.parent.write_text("not a folder")
+    assert kpi("submit", str(make_file("people")), "-d", "people", "-f", "F01").exit_code == 0
+    failed = run()
+    assert failed.returncode == 1
+    assert "the run failed" in failed.stderr
 
 
 def test_a_missing_or_broken_setting_is_named_not_a_traceback(settings, make_file, tmp_path):
