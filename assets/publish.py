@@ -2,6 +2,7 @@
 
 import dagster as dg
 import duckdb
+import polars as pl
 from dagster_duckdb import DuckDBResource
 
 from assets.maturity import MATURITY_KEYS
@@ -46,29 +47,40 @@ def identity_leaks(
 ) -> list[str]:
     """Columns that hold a factory code or name outside the identified tables, or a
     pseudonym anywhere (the snapshot publishes none)."""
-    leaks = []
-    for (table,) in con.execute("SELECT table_name FROM duckdb_tables()").fetchall():
-        needles = [*(pseudonyms or [])]
-        if table not in IDENTIFIED_TABLES:
-            needles += [*codes, *names]
-        if not needles:
-            continue
-        text_columns = [
-            c
-            for (c, kind) in con.execute(
-                "SELECT column_name, data_type FROM information_schema.columns "
-                "WHERE table_name = ?",
-                [table],
-            ).fetchall()
-            if kind == "VARCHAR"
-        ]
-        for column in text_columns:
-            hits = con.execute(
-                f"SELECT count(*) FROM {table} WHERE list_contains(?, {column})", [needles]
-            ).fetchall()[0][0]
-            if hits:
-                leaks.append(f"{table}.{column}")
-    return leaks
+    pseudonyms = pseudonyms or []
+    # a join with the identities rather than a list searched per row: the snapshot holds
+    # millions of rows, the register thousands of codes, names and pseudonyms
+    identities = pl.DataFrame(
+        {
+            "identity": [*pseudonyms, *codes, *names],
+            "anywhere": [True] * len(pseudonyms) + [False] * (len(codes) + len(names)),
+        },
+        schema={"identity": pl.String, "anywhere": pl.Boolean},
+    )
+    con.register("identities", identities)
+    try:
+        leaks = []
+        for (table,) in con.execute("SELECT table_name FROM duckdb_tables()").fetchall():
+            which = "WHERE anywhere" if table in IDENTIFIED_TABLES else ""
+            text_columns = [
+                c
+                for (c, kind) in con.execute(
+                    "SELECT column_name, data_type FROM information_schema.columns "
+                    "WHERE table_name = ?",
+                    [table],
+                ).fetchall()
+                if kind == "VARCHAR"
+            ]
+            for column in text_columns:
+                hits = con.execute(
+                    f"SELECT count(*) FROM {table} "
+                    f"WHERE {column} IN (SELECT identity FROM identities {which})"
+                ).fetchall()[0][0]
+                if hits:
+                    leaks.append(f"{table}.{column}")
+        return leaks
+    finally:
+        con.unregister("identities")
 
 
 @dg.asset(
