@@ -949,9 +949,9 @@ def _exit_without_teardown() -> None:
     history load, freeing the run's millions of objects one by one took ~0.5 s, for a
     process whose memory goes back to the system whole anyway. Registered when the
     command starts, so it runs after every exit handler registered since (Dagster's,
-    multiprocessing's: the run's processes are waited for); the log handlers and the
-    output are flushed here. A command that failed or was interrupted exits as usual,
-    with its code."""
+    multiprocessing's: the run's processes are waited for). The two registered before
+    it do not run after it: logging's is called here, Polars' is skipped. A command
+    that failed or was interrupted exits as usual, with its code."""
     if not _DONE.is_set():
         return
     logging.shutdown()
