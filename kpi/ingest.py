@@ -14,9 +14,11 @@ now with its logged outcome, not stored a second time; debris is removed first.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections import Counter
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -41,6 +43,8 @@ from kpi.warehouse import (
     recorded_outcomes,
     store,
 )
+
+log = logging.getLogger(__name__)
 
 GATE_ENGINE = "polars"
 """The engine that validates waiting files before they are stored: the Polars
@@ -126,16 +130,33 @@ def ingest_pending(
     # a stored chunk's files are moved out of the landing zone on a thread of their own
     # while the next chunk is stored (moving files waits on the file system); a run that
     # dies before they are all moved leaves them to the next (``recovered``)
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-settle") as settling:
-        moves = []
-        for validated in one_ahead(_chunks(pending, INGEST_CHUNK_BYTES), validate, "ingest-read"):
-            _store(con, settings, validated, run_id)
-            moves.append(settling.submit(_settle_all, validated, settings, languages))
-            files += validated
-        for move in moves:
-            move.result()
+    moves: list[Future] = []
+    try:
+        with (
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-settle") as settling,
+            closing(
+                one_ahead(_chunks(pending, INGEST_CHUNK_BYTES), validate, "ingest-read")
+            ) as chunks,
+        ):
+            for validated in chunks:
+                _store(con, settings, validated, run_id)
+                moves.append(settling.submit(_settle_all, validated, settings, languages))
+                files += validated
+    except BaseException:  # every move has ended: one that failed too is not lost
+        for error in _failures(moves):
+            log.error("moving files out of the landing zone failed too", exc_info=error)
+        raise
+    failed = _failures(moves)
+    for error in failed[1:]:
+        log.error("moving files out of the landing zone failed too", exc_info=error)
+    if failed:
+        raise failed[0]
     fault_point("ingest:settled")
     return IngestResult(files, recovered, debris)
+
+
+def _failures(moves: list[Future]) -> list[BaseException]:
+    return [error for move in moves if (error := move.exception()) is not None]
 
 
 INGEST_CHUNK_BYTES = 8 * 1024 * 1024
@@ -148,10 +169,12 @@ files or fewer files of many months each."""
 
 def _chunks(pending: list[Submission], size: int) -> list[list[Submission]]:
     """``pending`` in chunks of about ``size`` bytes of files, oldest first, each
-    factory's files in one chunk (the rules across datasets see a factory's month whole)."""
+    factory's files in one chunk (the rules across datasets see a factory's month whole,
+    and what is current for one chunk's files does not change by storing another's). A
+    factory is its code as its pseudonym reads it: ``F01`` and a folder ``f01 `` are one."""
     by_factory: dict[str, list[Submission]] = {}
     for submission in pending:
-        by_factory.setdefault(submission.factory_code, []).append(submission)
+        by_factory.setdefault(submission.factory_code.strip().upper(), []).append(submission)
     chunks: list[list[Submission]] = [[]]
     held = 0
     for own in by_factory.values():

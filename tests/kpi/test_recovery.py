@@ -184,3 +184,57 @@ def test_a_backlog_that_fails_half_way_is_finished_by_the_next_run(
     archived = [p for p in settings.archive_dir.rglob("*.csv")]
     assert len(archived) == 6
     assert con.execute("SELECT count(*) FROM quality").fetchone() == (9,)
+
+
+def test_a_failed_move_is_logged_when_a_later_store_fails_first(
+    settings, con, make_file, monkeypatch, caplog
+):
+    """The store's error is the run's; a move that failed meanwhile is not lost."""
+    from kpi import ingest as kpi_ingest
+    from kpi import warehouse
+
+    monkeypatch.setattr(kpi_ingest, "INGEST_CHUNK_BYTES", 1)  # a chunk per factory
+    for code in ("F01", "F04"):
+        submit(make_file("quality", code), "quality", code, settings)
+    stores = []
+
+    def second_store_fails(*args, **kwargs):
+        stores.append(1)
+        if len(stores) == 2:
+            raise OSError("the second store fails")
+        return warehouse.store(*args, **kwargs)
+
+    def move_fails(items, settings):
+        if items:  # not the (empty) files recovered from an earlier run
+            raise PermissionError("the first move fails")
+
+    monkeypatch.setattr(kpi_ingest, "store", second_store_fails)
+    monkeypatch.setattr(kpi_ingest, "settle_all", move_fails)
+    with pytest.raises(OSError, match="second store"):
+        ingest_pending(con, settings, run_id="failed", today=TODAY)
+    assert "the first move fails" in caplog.text
+
+
+def test_a_factory_is_one_chunk_however_its_folder_is_written(tmp_path):
+    """A file dropped by hand in a folder ``f01 `` is F01's (its pseudonym is): it is in
+    F01's chunk, where it is found to be the same file as one stored, or not."""
+    from kpi.ingest import _chunks
+    from kpi.landing import Submission
+
+    def waiting(number: int, code: str) -> Submission:
+        return Submission(
+            f"2026010{number}T000000000000-000000000{number}",
+            "quality",
+            code,
+            f"{number}.csv",
+            "0" * 64,
+            "2026-01-01T00:00:00+00:00",
+            None,
+            tmp_path / f"{number}.csv",
+        )
+
+    files = [waiting(1, "F01"), waiting(2, "F04"), waiting(3, "f01 ")]
+    assert [[s.path.name for s in chunk] for chunk in _chunks(files, 1)] == [
+        ["1.csv", "3.csv"],
+        ["2.csv"],
+    ]
