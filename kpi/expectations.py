@@ -428,6 +428,9 @@ def _serve_suites(connection: Connection, parent: int) -> None:
     (or dies: then it is killed with it). A thread takes the tables off the pipe as they
     come, so that the run never waits for this process to be ready to read."""
     _end_with_parent(parent)
+    # a Ctrl-C in the run's terminal reaches this process too: the run decides what it
+    # means, and this process ends with the run (or when the run closes its pipe)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     received: queue.SimpleQueue = queue.SimpleQueue()
 
     def receive() -> None:
