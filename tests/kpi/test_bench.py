@@ -52,3 +52,28 @@ def test_figures_are_found_by_their_path_in_the_results():
     assert figure(results, "cycle.seconds") == 9
     assert figure(results, "cycle_5000.seconds") is None
     assert figure(results, "cycle") is None
+
+
+def test_a_run_reports_its_own_peak_memory_not_that_of_the_process_that_started_it():
+    """`kpi bench` starts its runs while it holds the generated data: the run's peak is its
+    own high-water mark, where the child's ``ru_maxrss`` starts at the parent's size."""
+    import subprocess
+    import sys
+
+    held = bytearray(400 * 1024 * 1024)
+    held[::4096] = b"\x01" * len(held[::4096])  # in memory, not only reserved
+    child = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import resource; from kpi.timing import peak_mib; "
+            "print(peak_mib(), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    own, inherited = map(float, child.stdout.split())
+    assert inherited >= 400  # what the bench reported before
+    assert own < 200
+    del held
