@@ -143,12 +143,10 @@ def ingest_pending(
                 moves.append(settling.submit(_settle_all, validated, settings, languages))
                 files += validated
     except BaseException:  # every move has ended: one that failed too is not lost
-        for error in _failures(moves):
-            log.error("moving files out of the landing zone failed too", exc_info=error)
+        _log_failed(_failures(moves))
         raise
     failed = _failures(moves)
-    for error in failed[1:]:
-        log.error("moving files out of the landing zone failed too", exc_info=error)
+    _log_failed(failed[1:])
     if failed:
         raise failed[0]
     fault_point("ingest:settled")
@@ -157,6 +155,12 @@ def ingest_pending(
 
 def _failures(moves: list[Future]) -> list[BaseException]:
     return [error for move in moves if (error := move.exception()) is not None]
+
+
+def _log_failed(errors: list[BaseException]) -> None:
+    """Log moves that failed beside the error the ingest raises."""
+    for error in errors:
+        log.error("moving files out of the landing zone failed too", exc_info=error)
 
 
 INGEST_CHUNK_BYTES = 8 * 1024 * 1024
