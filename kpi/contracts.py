@@ -17,7 +17,7 @@ import polars as pl
 from open_data_contract_standard.model import CustomProperty, DataQuality, OpenDataContractStandard
 
 from kpi.findings import shown_value
-from kpi.settings import get_settings
+from kpi.settings import get_settings, read_config_yaml
 
 DATASETS: tuple[str, ...] = ("efficiency", "quality", "people", "regional")
 """The monthly datasets factories upload, in the order they are shown and processed."""
@@ -359,9 +359,20 @@ def contract_path(dataset: str, contracts_dir: Path | None = None) -> Path:
     return (contracts_dir or get_settings().contracts_dir) / f"{dataset}.odcs.yaml"
 
 
+def read_odcs(path: Path) -> OpenDataContractStandard:
+    """A contract file as the standard's model: its own ``from_file``, but parsed with
+    libyaml (:func:`kpi.settings.read_config_yaml`: the same documents, ~10x faster; every
+    process of the platform reads the contracts when it starts), and a missing or
+    malformed file named in the error."""
+    document = read_config_yaml(path, "KPI_CONTRACTS_DIR")
+    if not isinstance(document, dict):
+        raise ValueError(f"{path} is not a data contract")
+    return OpenDataContractStandard(**document)
+
+
 @cache
 def _load(path: Path) -> DatasetContract:
-    return parse_contract(OpenDataContractStandard.from_file(str(path)))
+    return parse_contract(read_odcs(path))
 
 
 def load_contract(dataset: str, contracts_dir: Path | None = None) -> DatasetContract:
@@ -412,7 +423,7 @@ class Definition:
 
 
 def _definitions(path: Path, domain: str | None) -> tuple[Definition, ...]:
-    odcs = OpenDataContractStandard.from_file(str(path))
+    odcs = read_odcs(path)
     assert odcs.schema_ is not None
     found = []
     for prop in odcs.schema_[0].properties or []:
@@ -460,7 +471,7 @@ def indicator_definitions(contracts_dir: Path | None = None) -> tuple[Definition
 def serving_tables(contracts_dir: Path | None = None) -> dict[str, list[tuple[str, str]]]:
     """The serving snapshot's tables: name -> [(column, DuckDB type)], from its contract."""
     path = (contracts_dir or get_settings().contracts_dir) / "serving.odcs.yaml"
-    odcs = OpenDataContractStandard.from_file(str(path))
+    odcs = read_odcs(path)
     return {
         str(table.name): [(str(p.name), str(p.physicalType)) for p in table.properties or []]
         for table in odcs.schema_ or []

@@ -10,8 +10,9 @@ import yaml
 from jsonschema import Draft201909Validator
 from open_data_contract_standard.model import OpenDataContractStandard
 
-from kpi.contracts import CONTEXT_COLUMNS, DATASETS, contract_path, load_contract
+from kpi.contracts import CONTEXT_COLUMNS, DATASETS, contract_path, load_contract, read_odcs
 from kpi.expectations import compile_contract, derived_columns
+from kpi.settings import ConfigurationError, get_settings
 
 # The catalogue (../shared/KPI-CATALOGUE.md), column by column: type and lower bound.
 # ">0" strictly positive, "0" at least zero. Upper bounds and pair rules are rules below.
@@ -133,3 +134,20 @@ def test_cross_dataset_rules_say_where_they_run() -> None:
         "resident_hires_within_hires",
     }
     assert all(r.severity == "warning" and "${incoming}" in (r.query or "") for r in rules)
+
+
+@pytest.mark.parametrize(
+    "path", sorted(get_settings().contracts_dir.glob("*.odcs.yaml")), ids=lambda p: p.name
+)
+def test_a_contract_file_reads_as_the_standard_reads_it(path):
+    """Parsed with libyaml, every contract is the model the standard's own reader makes."""
+    assert read_odcs(path) == OpenDataContractStandard.from_file(str(path))
+
+
+def test_a_missing_or_broken_contract_file_is_named(tmp_path):
+    with pytest.raises(ConfigurationError, match="missing.odcs.yaml"):
+        read_odcs(tmp_path / "missing.odcs.yaml")
+    broken = tmp_path / "broken.odcs.yaml"
+    broken.write_text("kind: [DataContract\n", encoding="utf-8")
+    with pytest.raises(ConfigurationError, match="broken.odcs.yaml"):
+        read_odcs(broken)
