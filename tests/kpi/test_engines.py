@@ -8,6 +8,7 @@ asset check ``contract_suite``). They must never disagree.
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from unittest.mock import patch
 
 import polars as pl
@@ -20,6 +21,7 @@ from kpi.expectations import (
     ROW_ID,
     CompiledExpectation,
     _unexpected,
+    failure_counts,
     polars_supports,
     run_suite,
 )
@@ -116,6 +118,23 @@ def test_what_the_polars_engine_does_not_model_is_left_to_gx(gx_type, kwargs):
 def test_polars_and_gx_find_the_same_rows(dataset, data):
     batch = frame(dataset, data.draw(batches(dataset)))
     assert found(dataset, batch, "polars") == found(dataset, batch, "gx")
+
+
+@pytest.mark.parametrize("dataset", UPLOAD_DATASETS)
+@settings(
+    max_examples=6,
+    deadline=None,
+    phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.shrink],
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(data=st.data())
+def test_the_stored_tables_check_counts_the_rows_gx_finds(dataset, data):
+    """The check of a stored table asks GX how many rows fail each rule, not which: the
+    same counts as the failing rows GX lists."""
+    batch = frame(dataset, data.draw(batches(dataset)))
+    rows = run_suite(load_contract(dataset), batch, MONTH, "gx")
+    expected = Counter((f.expectation.severity, f.expectation.rule) for f in rows)
+    assert failure_counts(dataset, batch, MONTH) == expected
 
 
 @pytest.mark.parametrize("value", NON_FINITE, ids=["nan", "inf", "-inf", "1e400", "1e13"])
