@@ -15,7 +15,7 @@ from assets.ingest import check_stored_table, contract_checks, ingest_submission
 from assets.names import CONTRACT_CHECK, SUBMISSIONS_KEY, table_key
 from kpi import expectations
 from kpi.contracts import DATASETS, UPLOAD_DATASETS
-from kpi.expectations import SuiteRunner
+from kpi.expectations import GX_NICENESS, SuiteRunner
 from kpi.landing import list_pending, submit
 from kpi.settings import REPO_ROOT
 from pipelines.resources import build_resources
@@ -169,6 +169,17 @@ def test_the_gx_process_ends_without_a_word(capfd):
         assert suites.failure_counts("quality", stored_frame(), dt.date(2025, 12, 1)) == {}
     assert process is not None and process.exitcode == 0  # it ended on its own, not stopped
     assert "leaked" not in capfd.readouterr().err
+
+
+def test_the_gx_process_leaves_the_cores_to_its_run_first():
+    """The run's own work goes first; its GX process checks with what the run leaves."""
+    with SuiteRunner(own_process=True) as suites:
+        suites.start()
+        process = suites._process
+        assert process is not None
+        assert suites.failure_counts("quality", stored_frame(), dt.date(2025, 12, 1)) == {}
+        ours = os.getpriority(os.PRIO_PROCESS, 0)
+        assert os.getpriority(os.PRIO_PROCESS, process.pid) == min(ours + GX_NICENESS, 19)
 
 
 def test_the_gx_process_started_ahead_is_the_one_the_run_checks_in():
