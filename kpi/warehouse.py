@@ -305,6 +305,7 @@ def store(
     Any failure rolls everything back: the files stay in the landing zone."""
     by_id = {item.submission.submission_id: item for item in files}
     incoming_of: dict[str, pl.DataFrame] = {}  # dataset -> rows, as incoming_<dataset>
+    stored_for: dict[str, set[str]] = {}  # dataset -> pseudonyms of its accepted files
     con.begin()
     try:
         for dataset in UPLOAD_DATASETS:
@@ -313,6 +314,7 @@ def store(
             ]
             if not accepted:
                 continue
+            stored_for[dataset] = {f.pseudonym for f in accepted}
             contract = load_contract(dataset)
             key = contract.period_column
             view = f"incoming_{dataset}"
@@ -338,7 +340,9 @@ def store(
         for dataset, incoming in incoming_of.items():
             _sql_rule_warnings(con, load_contract(dataset), f"incoming_{dataset}", incoming, by_id)
         _record_submissions(con, files, run_id, processed_at)
-        for dataset in UPLOAD_DATASETS:
+        # only rows of the factories this batch stored rows for were replaced: only their
+        # files can have lost their last row (not every file ever stored, each run)
+        for dataset, factories in stored_for.items():
             covered = _covered_sql(load_contract(dataset))
             con.execute(
                 f"""
@@ -347,10 +351,11 @@ def store(
                         SELECT max(t.submission_id) FROM {dataset} t
                         WHERE t.{PSEUDONYM_COLUMN} = s.{PSEUDONYM_COLUMN}
                           AND list_contains(s.periods, {covered}))
-                WHERE s.dataset = ? AND s.status = 'accepted' AND NOT EXISTS (
+                WHERE s.dataset = ? AND s.status = 'accepted'
+                  AND list_contains(?, s.{PSEUDONYM_COLUMN}) AND NOT EXISTS (
                     SELECT 1 FROM {dataset} t WHERE t.submission_id = s.submission_id)
                 """,
-                [dataset],
+                [dataset, sorted(factories)],
             )
         fault_point("store:inserted")
         con.commit()
