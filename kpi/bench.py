@@ -150,10 +150,33 @@ def run_cycle(data_dir: Path, register: Path) -> dict:
 
 
 def machine_load() -> dict:
-    """The load average (1, 5, 15 minutes) and ``uptime``: the machine is shared, so a
-    figure is read against how busy it was."""
+    """The load average (1, 5, 15 minutes) and the machine's speed
+    (:func:`machine_speed`): the machine is shared, so a figure is read against how busy
+    and how fast it was."""
     one, five, fifteen = os.getloadavg()
-    return {"load_1m": one, "load_5m": five, "load_15m": fifteen}
+    return {
+        "load_1m": one,
+        "load_5m": five,
+        "load_15m": fifteen,
+        "speed_seconds": machine_speed(),
+    }
+
+
+SPEED_LOOP = 2_000_000
+"""The fixed piece of work :func:`machine_speed` times (~0.1-0.2 s)."""
+
+
+def machine_speed() -> float:
+    """Seconds this machine takes for a fixed piece of Python work, the best of three.
+    On a shared virtual machine the same code's figures differ by 10 % and more from
+    one hour to the next at the same load average (the host's other guests): a run's
+    seconds are read against this figure, measured beside it."""
+    best = float("inf")
+    for _ in range(3):
+        begin = time.perf_counter()
+        sum(i * i for i in range(SPEED_LOOP))
+        best = min(best, time.perf_counter() - begin)
+    return best
 
 
 def run_cycles(data_dir: Path, register: Path, repeats: int) -> dict:
@@ -665,6 +688,11 @@ def comparison_table(results: dict, baseline: dict) -> Table:
             f"(1 min) {load[0]['load_1m']:.2f} at the start, {load[1]['load_1m']:.2f} at "
             f"the end, on {results['machine']['cores']} cores"
         )
+        if "speed_seconds" in load[0] and "speed_seconds" in load[1]:
+            table.caption += (
+                f"; machine speed {load[0]['speed_seconds']:.3f} s at the start, "
+                f"{load[1]['speed_seconds']:.3f} s at the end (kpi.bench.machine_speed)"
+            )
     if "factories" in results:
         large = results.get("large_load", {})
         table.caption = (table.caption or "") + (

@@ -8,7 +8,7 @@ import json
 
 from rich.console import Console
 
-from kpi.bench import BASELINE, comparison_table, figure
+from kpi.bench import BASELINE, comparison_table, figure, machine_load
 
 
 def _printed(table) -> list[str]:
@@ -26,8 +26,8 @@ def test_old_new_and_target_side_by_side():
         "history_load": {"seconds": 14.2, "peak_mib": 1300.0, "stages": {"releases": 2.25}},
         "machine": {"cores": 2},
         "repeats": 3,
-        "load_at_start": {"load_1m": 1.5},
-        "load_at_end": {"load_1m": 2.25},
+        "load_at_start": {"load_1m": 1.5, "speed_seconds": 0.125},
+        "load_at_end": {"load_1m": 2.25, "speed_seconds": 0.1375},
     }
     lines = _printed(comparison_table(results, baseline))
     row = {
@@ -44,6 +44,13 @@ def test_old_new_and_target_side_by_side():
     caption = " ".join(" ".join(lines).split())
     assert "3 run(s) per load, median" in caption
     assert "load average (1 min) 1.50 at the start, 2.25 at the end, on 2 cores" in caption
+    assert "machine speed 0.125 s at the start, 0.138 s at the end" in caption
+
+
+def test_the_load_says_how_fast_the_machine_was():
+    load = machine_load()
+    assert set(load) == {"load_1m", "load_5m", "load_15m", "speed_seconds"}
+    assert 0 < load["speed_seconds"] < 60
 
 
 def test_figures_are_found_by_their_path_in_the_results():
