@@ -19,8 +19,6 @@ import contextlib
 import datetime as dt
 import gc
 import hashlib
-import importlib
-import importlib.util
 import logging
 import os
 import queue
@@ -28,7 +26,6 @@ import signal
 import sys
 import threading
 import traceback
-import types
 from collections import Counter
 from dataclasses import dataclass
 from functools import cache
@@ -167,52 +164,9 @@ def add_derived_columns(frame: pl.DataFrame, contract: DatasetContract) -> pl.Da
     )
 
 
-UNUSED_BY_GX_SUITES = ("scipy.stats", "altair")
-"""Modules GX imports when it is imported, for expectations and renderings the contracts
-never use (the distribution tests' ``scipy.stats``, the charts' ``altair``): a second of
-its ~3 s import. They are imported on first use instead (:func:`_defer_import`)."""
-
-
-class _DeferredModule(types.ModuleType):
-    """Stands in ``sys.modules`` for a module not imported yet: what imports it gets this
-    object, and the module is imported when an attribute of it is first read."""
-
-    def __getattr__(self, name: str) -> Any:  # only for what this object lacks
-        real = self.__dict__.get("_deferred_real")
-        if real is None:
-            with _GX_LOCK:
-                real = self.__dict__.get("_deferred_real")
-                if real is None:
-                    if sys.modules.get(self.__name__) is self:
-                        del sys.modules[self.__name__]
-                    real = importlib.import_module(self.__name__)
-                    self.__dict__["_deferred_real"] = real
-        return getattr(real, name)
-
-
-def _defer_import(name: str) -> None:
-    """Import ``name`` only when something first uses it, not when it is imported (the
-    standard library's ``LazyLoader`` does not do this for a module imported again by an
-    ``import`` statement: the import system reads the module's ``__spec__``, and that
-    loads it). Nothing happens to a module imported already, or not installed."""
-    if name in sys.modules:
-        return
-    try:
-        spec = importlib.util.find_spec(name)
-    except ImportError:
-        return
-    if spec is None:
-        return
-    deferred = _DeferredModule(name)
-    deferred.__spec__ = spec
-    sys.modules[name] = deferred
-
-
 @cache
 def _context() -> Any:
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
-    for name in UNUSED_BY_GX_SUITES:
-        _defer_import(name)
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
 

@@ -148,32 +148,3 @@ def test_both_engines_refuse_non_finite_numbers(value, engine):
     if value < 0:
         expected.add("minimum")
     assert rules == {(rule, 0) for rule in expected}
-
-
-DEFERRED_IMPORTS = """
-import sys
-from kpi.expectations import UNUSED_BY_GX_SUITES, warm_up
-
-warm_up()
-assert "great_expectations" in sys.modules
-print(sorted(name for name in sys.modules if name.startswith(("scipy.stats.", "altair."))))
-from scipy import stats
-import altair
-print(round(float(stats.entropy([0.5, 0.5], [0.25, 0.75])), 6), altair.Chart.__name__)
-print(sorted(type(sys.modules[name]).__name__ for name in UNUSED_BY_GX_SUITES))
-"""
-
-
-def test_gx_is_imported_without_what_the_suites_never_use():
-    """A GX process imports GX without ``scipy.stats`` and ``altair`` (a second of its
-    import); they are imported when first used, and then work as usual."""
-    import subprocess
-    import sys
-
-    done = subprocess.run(
-        [sys.executable, "-c", DEFERRED_IMPORTS], capture_output=True, text=True, check=True
-    )
-    imported, used, kinds = done.stdout.splitlines()
-    assert imported == "[]"
-    assert used == "0.143841 Chart"
-    assert kinds == "['module', 'module']"
