@@ -151,3 +151,7 @@ def test_a_missing_or_broken_contract_file_is_named(tmp_path):
     broken.write_text("kind: [DataContract\n", encoding="utf-8")
     with pytest.raises(ConfigurationError, match="broken.odcs.yaml"):
         read_odcs(broken)
+    empty = tmp_path / "empty.odcs.yaml"
+    empty.write_text("", encoding="utf-8")
+    with pytest.raises(ConfigurationError, match="empty.odcs.yaml is geen datacontract"):
+        read_odcs(empty)
