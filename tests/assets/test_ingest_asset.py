@@ -10,6 +10,7 @@ import time
 
 import dagster as dg
 import duckdb
+import pytest
 
 from assets.ingest import check_stored_table, contract_checks, ingest_submissions
 from assets.names import CONTRACT_CHECK, SUBMISSIONS_KEY, table_key
@@ -172,14 +173,21 @@ def test_the_gx_process_ends_without_a_word(capfd):
 
 
 def test_the_gx_process_leaves_the_cores_to_its_run_first():
-    """The run's own work goes first; its GX process checks with what the run leaves."""
+    """The run's own work goes first; its GX process checks with what the run leaves:
+    every thread of it, those its imports started before it could ask too."""
+    ours = os.getpriority(os.PRIO_PROCESS, 0)
+    if ours + GX_NICENESS > 19:
+        pytest.skip("the tests run too niced to see a GX process's niceness")
     with SuiteRunner(own_process=True) as suites:
         suites.start()
         process = suites._process
         assert process is not None
         assert suites.failure_counts("quality", stored_frame(), dt.date(2025, 12, 1)) == {}
-        ours = os.getpriority(os.PRIO_PROCESS, 0)
-        assert os.getpriority(os.PRIO_PROCESS, process.pid) == min(ours + GX_NICENESS, 19)
+        threads = os.listdir(f"/proc/{process.pid}/task")
+        assert len(threads) > 1
+        assert {os.getpriority(os.PRIO_PROCESS, int(tid)) for tid in threads} == {
+            ours + GX_NICENESS
+        }
 
 
 def test_the_gx_process_started_ahead_is_the_one_the_run_checks_in():
