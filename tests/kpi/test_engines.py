@@ -137,6 +137,20 @@ def test_the_stored_tables_check_counts_the_rows_gx_finds(dataset, data):
     assert failure_counts(dataset, batch, MONTH) == expected
 
 
+def test_the_stored_tables_check_counts_every_failing_row_not_a_sample():
+    """GX's BASIC results list a sample of 20 failing values; the count is of them all."""
+    row = valid_rows("efficiency", months=1).row(0, named=True) | {"_submission": 0}
+    rows = [row | {"energy_kwh": None}] * 30 + [row | {"energy_kwh": -1.0}] * 25
+    batch = frame("efficiency", rows)
+    assert failure_counts("efficiency", batch, MONTH) == Counter(
+        {("error", "required"): 30, ("error", "minimum"): 25}
+    ) + Counter(
+        (f.expectation.severity, f.expectation.rule)
+        for f in run_suite(load_contract("efficiency"), batch, MONTH, "gx")
+        if f.expectation.rule not in ("required", "minimum")
+    )
+
+
 @pytest.mark.parametrize("value", NON_FINITE, ids=["nan", "inf", "-inf", "1e400", "1e13"])
 @pytest.mark.parametrize("engine", ["polars", "gx"])
 def test_both_engines_refuse_non_finite_numbers(value, engine):

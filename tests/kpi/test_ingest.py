@@ -7,6 +7,7 @@ import json
 import os
 import stat
 import time
+from pathlib import Path
 
 import duckdb
 import polars as pl
@@ -155,6 +156,32 @@ def test_later_upload_replaces_its_months_and_supersedes_the_earlier_file(settin
     )
     assert history["superseded_by"] == full["submission_id"]
     assert con.execute("SELECT count(*) FROM efficiency").fetchone() == (3,)
+
+
+def test_one_batch_supersedes_the_files_of_every_factory_it_replaces(settings, con, make_file):
+    """Several factories and datasets in one batch: each earlier file whose months all
+    come from a new one is superseded, and no other file."""
+    for code in ("F01", "F02", "F03"):
+        for dataset in ("efficiency", "people"):
+            submit(make_file(dataset, code, name=f"{code}-{dataset}-old"), dataset, code, settings)
+    ingest(con, settings)
+    replaced = {("F02", "efficiency"), ("F03", "efficiency"), ("F01", "people")}
+    changed = {  # other figures, so that the new files are not the old ones again
+        "efficiency": lambda rows: rows.with_columns(pl.col("energy_kwh") + 1),
+        "people": lambda rows: rows.with_columns(pl.lit(999.5).alias("training_hours")),
+    }
+    for code, dataset in sorted(replaced):
+        new = make_file(dataset, code, name=f"{code}-{dataset}-new", change=changed[dataset])
+        submit(new, dataset, code, settings)
+    ingest(con, settings)
+    status = {Path(e["file_name"]).stem: e["status"] for e in audit(con)}
+    expected_old = {
+        f"{code}-{dataset}-old": "superseded" if (code, dataset) in replaced else "accepted"
+        for code in ("F01", "F02", "F03")
+        for dataset in ("efficiency", "people")
+    }
+    assert {name: s for name, s in status.items() if name.endswith("-old")} == expected_old
+    assert {s for name, s in status.items() if name.endswith("-new")} == {"accepted"}
 
 
 def test_the_latest_of_two_files_in_one_batch_wins(settings, con, make_file):
