@@ -106,14 +106,19 @@ def test_what_the_polars_engine_does_not_model_is_left_to_gx(gx_type, kwargs):
         assert not polars_supports(contract)
 
 
+def through_gx(examples: int):
+    """Hypothesis' settings for a test that runs GX on every example."""
+    return settings(
+        max_examples=examples,
+        deadline=None,
+        # no "explain" phase: tracing every line through GX takes minutes
+        phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.shrink],
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
+
+
 @pytest.mark.parametrize("dataset", DATASETS)
-@settings(
-    max_examples=25,
-    deadline=None,
-    # no "explain" phase: tracing every line through GX takes minutes
-    phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.shrink],
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
+@through_gx(examples=25)
 @given(data=st.data())
 def test_polars_and_gx_find_the_same_rows(dataset, data):
     batch = frame(dataset, data.draw(batches(dataset)))
@@ -121,12 +126,7 @@ def test_polars_and_gx_find_the_same_rows(dataset, data):
 
 
 @pytest.mark.parametrize("dataset", UPLOAD_DATASETS)
-@settings(
-    max_examples=6,
-    deadline=None,
-    phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.shrink],
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
+@through_gx(examples=6)
 @given(data=st.data())
 def test_the_stored_tables_check_counts_the_rows_gx_finds(dataset, data):
     """The check of a stored table asks GX how many rows fail each rule, not which: the
