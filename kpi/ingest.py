@@ -29,7 +29,7 @@ from kpi.findings import finding
 from kpi.i18n import LANGUAGES
 from kpi.landing import Settling, Submission, clean_debris, list_pending, settle_all
 from kpi.overlap import one_ahead
-from kpi.pseudonym import load_or_create_key, pseudonymise
+from kpi.pseudonym import factory_of, load_or_create_key, pseudonymise
 from kpi.register import load_register
 from kpi.settings import Settings
 from kpi.timing import stage
@@ -178,7 +178,7 @@ def _chunks(pending: list[Submission], size: int) -> list[list[Submission]]:
     factory is its code as its pseudonym reads it: ``F01`` and a folder ``f01 `` are one."""
     by_factory: dict[str, list[Submission]] = {}
     for submission in pending:
-        by_factory.setdefault(submission.factory_code.strip().upper(), []).append(submission)
+        by_factory.setdefault(factory_of(submission.factory_code), []).append(submission)
     chunks: list[list[Submission]] = [[]]
     held = 0
     for own in by_factory.values():
