@@ -184,6 +184,32 @@ def test_one_batch_supersedes_the_files_of_every_factory_it_replaces(settings, c
     assert {s for name, s in status.items() if name.endswith("-new")} == {"accepted"}
 
 
+def test_an_upload_never_supersedes_another_factorys_file(settings, con, make_file):
+    """An attempt to learn whether another factory reported a month, by uploading the
+    same months beside its file: the other file stays accepted, with its rows."""
+    submit(make_file("efficiency", "F02", name="theirs"), "efficiency", "F02", settings)
+    ingest(con, settings)
+    for attempt in range(2):  # alone, then in one batch with another file of theirs
+        if attempt:
+            more = make_file("people", "F02", name="theirs-people")
+            submit(more, "people", "F02", settings)
+        mine = make_file(
+            "efficiency",
+            "F01",
+            name=f"mine-{attempt}",
+            change=lambda rows, n=attempt: rows.with_columns(pl.col("energy_kwh") + n),
+        )
+        submit(mine, "efficiency", "F01", settings)
+        ingest(con, settings)
+        theirs = [e for e in audit(con) if e["file_name"].startswith("theirs")]
+        assert {e["status"] for e in theirs} == {"accepted"}
+    ((rows,),) = con.execute(
+        "SELECT count(*) FROM efficiency WHERE factory_pseudonym = ?",
+        [pseudonym(settings, "F02")],
+    ).fetchall()
+    assert rows == 3
+
+
 def test_the_latest_of_two_files_in_one_batch_wins(settings, con, make_file):
     submit(make_file("people", months=1, name="first"), "people", "F01", settings)
     time.sleep(0.01)
