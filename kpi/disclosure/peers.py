@@ -287,24 +287,32 @@ def statistics_of_months(
     it. Checked against :func:`statistics_of_month` in
     ``tests/disclosure/test_batch_equivalence.py``."""
     by_name = {d.name: d for d in definitions or kpi_definitions()}
-    groups_of = memberships.group_by("period", PSEUDONYM_COLUMN).agg(
-        pl.col("peer_group").unique().sort().alias("groups")
+    # cells and contributors are numbered in Polars (a history has over a hundred thousand
+    # factory-months): a set of groups is written as its groups' numbers in name order
+    names = memberships["peer_group"].unique().sort()
+    groups_of = (
+        memberships.with_columns(
+            pl.col("peer_group").replace_strict(
+                names, pl.int_range(names.len()), return_dtype=pl.Int64
+            )
+        )
+        .group_by("period", PSEUDONYM_COLUMN)
+        .agg(pl.col("peer_group").unique().sort().alias("groups"))
+        .with_columns(
+            pl.col("groups").cast(pl.List(pl.String)).list.join(",").rank("dense").alias("cell"),
+            pl.col(PSEUDONYM_COLUMN)
+            .replace_strict(
+                contributor_of, default=pl.col(PSEUDONYM_COLUMN), return_dtype=pl.String
+            )
+            .rank("dense")
+            .alias("contributor"),
+        )
     )
-    cell_of: dict[tuple[str, ...], int] = {}
-    number: dict[str, int] = {}
-    groups_of = groups_of.with_columns(
-        pl.Series(
-            "cell",
-            [cell_of.setdefault(tuple(g), len(cell_of)) for g in groups_of["groups"].to_list()],
-        ),
-        pl.Series(
-            "contributor",
-            [
-                number.setdefault(contributor_of.get(f, f), len(number))
-                for f in groups_of[PSEUDONYM_COLUMN].to_list()
-            ],
-        ),
-    )
+    names = names.to_list()
+    groups_in = {
+        cell: tuple(names[g] for g in groups)
+        for cell, groups in groups_of.select("cell", "groups").unique("cell").iter_rows()
+    }
     cells = (
         values.filter(pl.col("kpi").is_in(list(by_name)))
         .join(
@@ -319,9 +327,10 @@ def statistics_of_months(
     flat_values = cells["value"].explode().to_numpy()
     flat_contributors = cells["contributor"].explode().to_numpy()
     ends = np.cumsum(cells["n"].to_numpy())
-    groups_in = {cell: groups for groups, cell in cell_of.items()}
     families: dict[tuple, list[tuple[tuple[str, ...], slice]]] = {}
-    for (period, kpi, cell, n, _, _), end in zip(cells.iter_rows(), ends, strict=True):
+    for (period, kpi, cell, n), end in zip(
+        cells.select("period", "kpi", "cell", "n").iter_rows(), ends, strict=True
+    ):
         families.setdefault((period, kpi), []).append((groups_in[cell], slice(end - n, end)))
     rows = []
     for (period, kpi), family in families.items():
@@ -354,7 +363,7 @@ def _family_statistics(
     for groups, cell in family:
         for group in groups:
             cells_of.setdefault(group, []).append(cell)
-    # which contributors (numbered 0, 1, 2 ...) each cell has, and which cells each group
+    # which contributors (numbered 1, 2, 3 ...) each cell has, and which cells each group
     # is made of: the distinct contributors of any union of cells (a group, or the
     # factories in exactly one of two groups) are the columns where one of its rows is set
     width = 1 + max(int(contributors[cell].max()) for _, cell in family)
