@@ -8,14 +8,18 @@ export DAGSTER_HOME ?= $(KPI_DATA_DIR)/dagster
 export UV_PYTHON_DOWNLOADS := never
 export GX_ANALYTICS_ENABLED := False
 KPI := $(VENV)/bin/kpi
+SOURCES := kpi assets pipelines dashboards
 
 .PHONY: setup browser postgres demo test bench lint clean-data
 
 ## setup: create .venv from the pinned lock file (uv.lock), nothing by hand; the packages'
 ## bytecode is compiled once here, so that no process (a run, the worker, a page, a test)
 ## compiles Dagster's or Great Expectations' sources again when it starts (seconds each,
-## and every time where PYTHONDONTWRITEBYTECODE is set)
+## and every time where PYTHONDONTWRITEBYTECODE is set). The platform's own modules are
+## compiled at every setup (only those changed since: ~0.2 s less for each process that
+## imports them where PYTHONDONTWRITEBYTECODE is set; a stale file is never used)
 setup: $(VENV)/.synced
+	$(VENV)/bin/python -m compileall -q $(SOURCES)
 
 $(VENV)/.synced: pyproject.toml uv.lock
 	@test -x $(VENV)/bin/uv || { $(PYTHON) -m venv $(VENV) && $(VENV)/bin/pip install --quiet uv==$(UV_VERSION); }
