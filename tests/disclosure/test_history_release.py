@@ -69,7 +69,14 @@ def _published(con: duckdb.DuckDBPyConnection) -> dict[str, pl.DataFrame]:
     return found
 
 
-def test_one_pass_publishes_what_month_by_month_publishes(tmp_path, monkeypatch):
+CHUNKS = 60
+"""Factory-months a chunk holds in the tests that need several chunks: four or five
+months of this network, so that chunks end at different places in a year."""
+
+
+@pytest.mark.parametrize("chunk", [releases.HISTORY_CHUNK_FACTORY_MONTHS, CHUNKS])
+def test_one_pass_publishes_what_month_by_month_publishes(tmp_path, monkeypatch, chunk):
+    monkeypatch.setattr(releases, "HISTORY_CHUNK_FACTORY_MONTHS", chunk)
     net = _stored_network(tmp_path, monkeypatch)
     copy = tmp_path / "month-by-month.duckdb"
     shutil.copy(net.settings.warehouse_path, copy)
@@ -113,6 +120,7 @@ def test_a_failed_chunk_is_raised_and_nothing_after_it_is_committed(tmp_path, mo
     """Chunks are written on a connection and a thread of their own while the next is
     computed: a write that fails rolls its chunk back, stops the later ones, and reaches
     the caller."""
+    monkeypatch.setattr(releases, "HISTORY_CHUNK_FACTORY_MONTHS", CHUNKS)
     net = _stored_network(tmp_path, monkeypatch)
     written = []
 
@@ -153,3 +161,22 @@ def test_a_chunk_whose_basis_cannot_be_written_raises_its_own_error(tmp_path, mo
         releases.carry_out(net.con, net.publication, TODAY)
 
     assert net.con.execute(f"SELECT count(*) FROM {releases.RELEASES}").fetchall() == [(0,)]
+
+
+def test_a_history_is_chunked_by_factory_months_in_order():
+    """Months go to chunks in their order, each as heavy as its factories: a chunk holds
+    about the size asked for, a month heavier than that is a chunk of its own, and a month
+    without factories still counts (the loop must end)."""
+    months = months_until(dt.date(2024, 8, 1), 8)
+    factories = [10, 10, 10, 50, 5, 5, 0, 20]
+    counts = {month: (n, n) for month, n in zip(months, factories, strict=True)}
+    chunks = releases._chunks_of_months(months, counts, 25)
+    assert [[months.index(m) for m in chunk] for chunk in chunks] == [
+        [0, 1],
+        [2],
+        [3],
+        [4, 5, 6],
+        [7],
+    ]
+    assert releases._chunks_of_months([], counts, 25) == []
+    assert len(releases._chunks_of_months(months, counts, 10**9)) == 1
