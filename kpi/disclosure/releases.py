@@ -743,12 +743,12 @@ HISTORY_CHUNK_FACTORY_MONTHS = 24_000
 """Factory-months (a factory's KPIs of a month) computed, written and committed together
 when a history of months is released in one pass, with one insert per table: 24 months at
 1000 factories (~430,000 KPI inputs and ~72,000 peer-group memberships a transaction,
-beside the city figures' basis), two and a half months at 10,000. Each chunk reads the
-warehouse's KPIs again and commits once, so fewer chunks take less time: releasing the
-1000 x 120 history took ~4.4 s in chunks of 24 months against ~5.6 s in chunks of 6, for
-~120 MiB more; chunks of 60 months saved ~0.4 s more for ~210 MiB more still (a load
-that must stay under 1 GiB). Measured with the basis kept factored, each chunk written
-while the next is computed (``docs/performance.md``, eighth round)."""
+beside the city figures' basis), two months at 10,000 (a chunk holds whole months). Each
+chunk reads the warehouse's KPIs again and commits once, so fewer chunks take less time:
+releasing the 1000 x 120 history took ~4.4 s in chunks of 24 months against ~5.6 s in
+chunks of 6, for ~120 MiB more; chunks of 60 months saved ~0.4 s more for ~210 MiB more
+still (a load that must stay under 1 GiB). Measured with the basis kept factored, each
+chunk written while the next is computed (``docs/performance.md``, eighth round)."""
 
 
 def _chunks_of_months(
