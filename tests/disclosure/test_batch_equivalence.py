@@ -73,18 +73,64 @@ def test_statistics_of_months_are_those_of_each_month(factories, rule, pairs):
 
     batch = peers.statistics_of_months(values_frame, memberships, rule, company)
     event("overlap" if "overlap" in batch["suppressed_reason"].to_list() else "no overlap")
+    expected = _statistics_month_by_month(values_frame, memberships, rule, company)
+    _assert_identical(batch, expected, ["period", "peer_group", "kpi"])
 
+
+def _statistics_month_by_month(
+    values_frame: pl.DataFrame,
+    memberships: pl.DataFrame,
+    rule: DisclosureSettings,
+    company: dict[str, str],
+) -> pl.DataFrame:
+    """What :func:`peers.statistics_of_month` publishes for each month, as one frame."""
     inputs = values_frame.join(memberships, on=["period", PSEUDONYM])
     expected = []
-    for month in MONTHS:
+    for month in inputs["period"].unique().sort():
         month_inputs = inputs.filter(pl.col("period") == month).drop("period")
         for s in peers.statistics_of_month(month_inputs, rule, company).values():
             expected.append(
                 (month, s.peer_group, s.kpi, s.n, s.contributors, s.p25, s.median, s.p75)
                 + (s.top_quartile_boundary, s.suppressed, s.reason)
             )
-    expected_frame = pl.DataFrame(expected, schema=peers.STATISTIC_SCHEMA, orient="row")
-    _assert_identical(batch, expected_frame, ["period", "peer_group", "kpi"])
+    return pl.DataFrame(expected, schema=peers.STATISTIC_SCHEMA, orient="row")
+
+
+def test_a_group_named_like_two_groups_is_not_mistaken_for_them():
+    """The batch form puts factories with the same set of groups together: a sector
+    named after two groups joined (``sector:a,sector:b``, as a register may name one)
+    must not share the values of the factories in both ``sector:a`` and ``sector:b``."""
+    kpi = KPIS[0]
+    groups = [
+        ["sector:a,sector:b"],
+        ["sector:a", "sector:b"],
+        ["sector:a", "sector:b"],
+        ["sector:a"],
+        ["sector:b"],
+        ["sector:a,sector:b"],
+        ["sector:a,sector:b"],
+    ]
+    values_frame = pl.DataFrame(
+        [(MONTHS[0], f"P-{i}", kpi, float(10 * i + 1)) for i in range(len(groups))],
+        schema={"period": pl.Date, PSEUDONYM: pl.String, "kpi": pl.String, "value": pl.Float64},
+        orient="row",
+    )
+    memberships = pl.DataFrame(
+        [(MONTHS[0], f"P-{i}", g) for i, own in enumerate(groups) for g in own],
+        schema={"period": pl.Date, PSEUDONYM: pl.String, "peer_group": pl.String},
+        orient="row",
+    )
+    rule = DisclosureSettings(threshold=3, median_min_n=3, quartiles_min_n=3, p_percent=0.0)
+
+    batch = peers.statistics_of_months(values_frame, memberships, rule, {})
+
+    expected = _statistics_month_by_month(values_frame, memberships, rule, {})
+    _assert_identical(batch, expected, ["period", "peer_group", "kpi"])
+    assert dict(batch.select("peer_group", "n").iter_rows()) == {
+        "sector:a": 3,
+        "sector:b": 3,
+        "sector:a,sector:b": 3,
+    }
 
 
 contribution = st.tuples(
