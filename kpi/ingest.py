@@ -28,7 +28,7 @@ from kpi.faults import fault_point
 from kpi.findings import finding
 from kpi.i18n import LANGUAGES
 from kpi.landing import Settling, Submission, clean_debris, list_pending, settle_all
-from kpi.overlap import one_ahead
+from kpi.overlap import by_weight, one_ahead
 from kpi.pseudonym import factory_of, load_or_create_key, pseudonymise
 from kpi.register import load_register
 from kpi.settings import Settings
@@ -179,16 +179,8 @@ def _chunks(pending: list[Submission], size: int) -> list[list[Submission]]:
     by_factory: dict[str, list[Submission]] = {}
     for submission in pending:
         by_factory.setdefault(factory_of(submission.factory_code), []).append(submission)
-    chunks: list[list[Submission]] = [[]]
-    held = 0
-    for own in by_factory.values():
-        weight = sum(_size(s.path) for s in own)
-        if chunks[-1] and held + weight > size:
-            chunks.append([])
-            held = 0
-        chunks[-1] += own
-        held += weight
-    return chunks
+    factories = by_weight(by_factory.values(), lambda own: sum(_size(s.path) for s in own), size)
+    return [[s for own in chunk for s in own] for chunk in factories]
 
 
 MIN_FILE_WEIGHT = 1024

@@ -7,7 +7,7 @@ cores busy where one thread would leave one idle.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
@@ -33,3 +33,21 @@ def one_ahead(
             upcoming = ahead.submit(work, item)
             yield done
         yield upcoming.result()
+
+
+def by_weight(
+    items: Iterable[_Item], weight: Callable[[_Item], int], size: int
+) -> list[list[_Item]]:
+    """``items`` in their order, in chunks of about ``size`` in ``weight`` each: an item
+    goes to the next chunk when it would take the current one past ``size``, and one
+    heavier than ``size`` is a chunk of its own. No items: no chunks."""
+    chunks: list[list[_Item]] = []
+    held = 0
+    for item in items:
+        heavy = weight(item)
+        if not chunks or held + heavy > size:
+            chunks.append([])
+            held = 0
+        chunks[-1].append(item)
+        held += heavy
+    return chunks

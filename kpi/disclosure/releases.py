@@ -37,6 +37,7 @@ from kpi.disclosure.rules import (
     contributor_count,
 )
 from kpi.kpis import FACTORY_KPIS, MARTS
+from kpi.overlap import by_weight
 from kpi.timing import stage
 from kpi.warehouse import PSEUDONYM_COLUMN, SUBMISSIONS_TABLE
 
@@ -757,16 +758,7 @@ def _chunks_of_months(
     """``periods`` in their order, in chunks of about ``size`` factory-months each (a
     month is as heavy as it has factories, and at least one; a month heavier than
     ``size`` is a chunk of its own)."""
-    chunks: list[list[dt.date]] = [[]]
-    held = 0
-    for period in periods:
-        weight = max(counts.get(period, (0, 0))[0], 1)
-        if chunks[-1] and held + weight > size:
-            chunks.append([])
-            held = 0
-        chunks[-1].append(period)
-        held += weight
-    return [chunk for chunk in chunks if chunk]
+    return by_weight(periods, lambda period: max(counts.get(period, (0, 0))[0], 1), size)
 
 
 def close_months(
