@@ -29,8 +29,8 @@ from kpi.findings import finding
 from kpi.i18n import LANGUAGES
 from kpi.landing import Settling, Submission, clean_debris, list_pending, settle_all
 from kpi.overlap import by_weight, one_ahead
-from kpi.pseudonym import factory_of, load_or_create_key, pseudonymise
-from kpi.register import load_register
+from kpi.pseudonym import load_or_create_key, pseudonymise
+from kpi.register import load_register, normal_code
 from kpi.settings import Settings
 from kpi.timing import stage
 from kpi.validation import FileReport, Upload, validate_uploads
@@ -178,7 +178,7 @@ def _chunks(pending: list[Submission], size: int) -> list[list[Submission]]:
     factory is its code as its pseudonym reads it: ``F01`` and a folder ``f01 `` are one."""
     by_factory: dict[str, list[Submission]] = {}
     for submission in pending:
-        by_factory.setdefault(factory_of(submission.factory_code), []).append(submission)
+        by_factory.setdefault(normal_code(submission.factory_code), []).append(submission)
     factories = by_weight(by_factory.values(), lambda own: sum(_size(s.path) for s in own), size)
     return [[s for own in chunk for s in own] for chunk in factories]
 

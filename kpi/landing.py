@@ -38,6 +38,7 @@ from pathlib import Path
 
 from kpi.contracts import UPLOAD_DATASETS
 from kpi.faults import fault_point
+from kpi.register import normal_code
 from kpi.settings import Settings
 
 META_SUFFIX = ".json"
@@ -105,7 +106,7 @@ def submit(
     """
     if dataset not in UPLOAD_DATASETS:
         raise ValueError(f"unknown dataset {dataset!r}")
-    factory_code = factory_code.strip().upper()
+    factory_code = normal_code(factory_code)
     folder = settings.pending_dir / dataset / factory_code
     folder.mkdir(parents=True, exist_ok=True)
     sha = sha256_of(source)
@@ -204,7 +205,7 @@ def list_pending(settings: Settings, factory_code: str | None = None) -> list[Su
         if not root.is_dir():
             continue
         if factory_code is not None:
-            folders = [root / factory_code.strip().upper()]
+            folders = [root / normal_code(factory_code)]
         else:
             folders = sorted(p for p in root.iterdir() if p.is_dir())
         for folder in folders:

@@ -12,6 +12,7 @@ import os
 import secrets
 from pathlib import Path
 
+from kpi.register import normal_code
 from kpi.settings import Settings
 
 KEY_FILE_NAME = "pseudonym.key"
@@ -38,13 +39,7 @@ def _write_private(path: Path, content: str) -> None:
         handle.write(content + "\n")
 
 
-def factory_of(code: str) -> str:
-    """The factory a code written by hand names, as its pseudonym reads it: ``f01 `` is
-    ``F01``."""
-    return code.strip().upper()
-
-
 def pseudonymise(code: str, key: bytes) -> str:
     """The pseudonym of a factory code, e.g. ``P-3fa2c81b09d4`` (same code, same key: same)."""
-    digest = hmac.new(key, factory_of(code).encode("utf-8"), hashlib.sha256).hexdigest()
+    digest = hmac.new(key, normal_code(code).encode("utf-8"), hashlib.sha256).hexdigest()
     return f"P-{digest[:12]}"

@@ -13,6 +13,13 @@ from kpi.i18n import both_languages
 from kpi.settings import ConfigurationError, Settings, read_config_yaml
 
 
+def normal_code(code: str) -> str:
+    """The factory code that a code written by hand names: ``f01 `` is ``F01`` (the
+    register's codes, the landing zone's folders, the pseudonyms and the logins all read
+    a code so)."""
+    return code.strip().upper()
+
+
 class Factory(BaseModel):
     """A member factory as the register describes it. Its code and name never leave
     ingestion, the coordinator's submission view and the factory's own pages."""
@@ -45,7 +52,7 @@ class Factory(BaseModel):
     @field_validator("code")
     @classmethod
     def _code_is_trimmed_upper(cls, code: str) -> str:
-        return code.strip().upper()
+        return normal_code(code)
 
 
 class FactoryRegister(BaseModel):
@@ -62,7 +69,7 @@ class FactoryRegister(BaseModel):
     def by_code(self, code: str) -> Factory | None:
         """The factory with ``code`` (asked once per file of a run: a dictionary, not a
         walk through thousands of factories)."""
-        return self._by_code.get(code.strip().upper())
+        return self._by_code.get(normal_code(code))
 
     @property
     def codes(self) -> list[str]:

@@ -25,6 +25,8 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from filelock import FileLock, Timeout
 
+from kpi.register import normal_code
+
 Role = Literal["factory", "coordinator", "city", "admin"]
 ROLES: tuple[Role, ...] = ("factory", "coordinator", "city", "admin")
 MIN_PASSWORD_LENGTH = 10
@@ -160,7 +162,7 @@ class UserStore:
         if role == "factory":
             if not factory_code:
                 raise UserError("user_factory_needed")
-            factory_code = factory_code.strip().upper()
+            factory_code = normal_code(factory_code)
             if known_factories is not None and factory_code not in known_factories:
                 raise UserError("user_factory_unknown", code=factory_code)
         elif factory_code:

@@ -28,6 +28,7 @@ from kpi.reading import (
     ReadLimits,
     read_uploads,
 )
+from kpi.register import normal_code
 from kpi.timing import stage
 
 SEVERITY_ORDER = {"error": 0, "warning": 1}
@@ -312,7 +313,7 @@ def _validate_dataset(
     for cell in parsed.unparsed.iter_rows(named=True):
         unparsed.add((cell[SUBMISSION], cell[ROW_COLUMN], cell["column"]))
         reports[cell[SUBMISSION]].findings.append(unparsed_finding(cell))
-    factories = pl.Series([u.factory_code.strip().upper() for u in uploads], dtype=pl.String)
+    factories = pl.Series([normal_code(u.factory_code) for u in uploads], dtype=pl.String)
     batch = parsed.values.with_columns(
         pl.col(SUBMISSION)
         .replace_strict(list(range(len(uploads))), factories, return_dtype=pl.String)

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from kpi.contracts import load_contract
 from kpi.maturity.statements import DATASET, Statement, statements
+from kpi.register import normal_code
 from kpi.settings import Settings
 
 
@@ -45,7 +46,7 @@ class Draft:
 
 
 def _folder(settings: Settings, factory_code: str) -> Path:
-    return settings.data_dir / "maturity" / "drafts" / factory_code.strip().upper()
+    return settings.data_dir / "maturity" / "drafts" / normal_code(factory_code)
 
 
 def _checked(scores: dict[str, object]) -> dict[str, int]:
@@ -68,7 +69,7 @@ def load_draft(settings: Settings, factory_code: str, year: int) -> Draft:
     try:
         body = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        return Draft(factory_code.strip().upper(), year)
+        return Draft(normal_code(factory_code), year)
     return Draft(
         factory_code=body["factory_code"],
         year=int(body["year"]),
@@ -92,7 +93,7 @@ def save_draft(
     previous = load_draft(settings, factory_code, year)
     now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     draft = Draft(
-        factory_code.strip().upper(),
+        normal_code(factory_code),
         year,
         _checked(scores),
         saved_at=now,
