@@ -308,9 +308,9 @@ def statistics_of_months(
             .alias("contributor"),
         )
     )
-    names = names.to_list()
+    name_of = names.to_list()  # a group's number -> its name
     groups_in = {
-        cell: tuple(names[g] for g in groups)
+        cell: tuple(name_of[g] for g in groups)
         for cell, groups in groups_of.select("cell", "groups").unique("cell").iter_rows()
     }
     cells = (
