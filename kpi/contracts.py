@@ -215,6 +215,21 @@ def plausibility_history(
     )
 
 
+def history_once_stored(
+    stored: pl.DataFrame, incoming: pl.DataFrame, key: str, period: str
+) -> pl.DataFrame:
+    """``stored`` (warehouse rows of the ``incoming`` rows' factories, read before these
+    are stored) as it is once they are: each of their months (``key``, ``period``) holds
+    the incoming row of the latest file (the highest ``_order``), typed as the table
+    types it. What :func:`plausibility_history` compares the incoming rows with, found
+    before they are stored (``kpi.warehouse.prepare``)."""
+    latest = incoming
+    if incoming.select(pl.struct(key, period).is_duplicated().any()).item():
+        latest = incoming.sort("_order").unique([key, period], keep="last", maintain_order=True)
+    mine = latest.select(stored.columns).cast(stored.schema)
+    return pl.concat([stored.join(mine, on=[key, period], how="anti"), mine])
+
+
 def plausibility_rule(dataset: str, column: Column) -> Rule:
     """The warning for a value far from the factory's median of its previous 12 months
     (at least 3 of them; not when that median is 0), with its usual range: found by

@@ -2,7 +2,8 @@
 all-or-nothing, logged in the audit log, and moved out of the landing zone.
 
 A backlog is processed in chunks of whole factories, each stored in a transaction of its
-own; the next chunk's files are read and validated, and the last chunk's moved out, on
+own; the next chunk's files are read and validated (and compared with their factories'
+stored months, :func:`kpi.warehouse.prepare`), and the last chunk's moved out, on
 threads of their own while a chunk is stored.
 
 The Dagster asset calls :func:`ingest_pending`; nothing else stores files. A cycle can
@@ -35,11 +36,13 @@ from kpi.settings import Settings
 from kpi.timing import stage
 from kpi.validation import FileReport, Upload, validate_uploads
 from kpi.warehouse import (
+    Incoming,
     ProcessedFile,
     RecordedOutcome,
     current_accepted,
     ensure_schema,
     mark_unpublished,
+    prepare,
     recorded_outcomes,
     store,
 )
@@ -122,9 +125,14 @@ def ingest_pending(
     # a factory's files are all in one chunk: what is current for one chunk's files is
     # not changed by storing another's
     current = current_accepted(con)
+    # the thread that validates a chunk also prepares its storing (plausibility), reading
+    # the warehouse through a connection of its own; no other chunk holds its factories
+    reader = con.cursor()
 
-    def validate(chunk: list[Submission]) -> list[ProcessedFile]:
-        return _validate(settings, chunk, current, register, key, today)
+    def validate(chunk: list[Submission]) -> tuple[list[ProcessedFile], dict[str, Incoming]]:
+        validated = _validate(settings, chunk, current, register, key, today)
+        with stage("prepare"):
+            return validated, prepare(reader, validated)
 
     files: list[ProcessedFile] = []
     # a stored chunk's files are moved out of the landing zone on a thread of their own
@@ -133,13 +141,14 @@ def ingest_pending(
     moves: list[Future] = []
     try:
         with (
+            closing(reader),
             ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-settle") as settling,
             closing(
                 one_ahead(_chunks(pending, INGEST_CHUNK_BYTES), validate, "ingest-read")
             ) as chunks,
         ):
-            for validated in chunks:
-                _store(con, settings, validated, run_id)
+            for validated, prepared in chunks:
+                _store(con, settings, validated, prepared, run_id, first=not moves)
                 moves.append(settling.submit(_settle_all, validated, settings, languages))
                 files += validated
     except BaseException:  # every move has ended: one that failed too is not lost
@@ -249,13 +258,18 @@ def _store(
     con: duckdb.DuckDBPyConnection,
     settings: Settings,
     files: list[ProcessedFile],
+    prepared: dict[str, Incoming],
     run_id: str | None,
+    *,
+    first: bool,
 ) -> None:
-    """Store and log one validated chunk of waiting files, in one transaction."""
+    """Store and log one validated chunk of waiting files, in one transaction; before the
+    ``first``, note that the snapshot is behind the warehouse (one note a run)."""
     fault_point("ingest:validated")
     with stage("store"):
-        mark_unpublished(settings)
-        store(con, files, run_id=run_id, processed_at=dt.datetime.now(dt.UTC))
+        if first:
+            mark_unpublished(settings)
+        store(con, files, run_id=run_id, processed_at=dt.datetime.now(dt.UTC), prepared=prepared)
     fault_point("ingest:stored")
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -21,7 +22,9 @@ from kpi.contracts import (
     PSEUDONYM_COLUMN,
     UPLOAD_DATASETS,
     DatasetContract,
+    Rule,
     all_contracts,
+    history_once_stored,
     load_contract,
     plausibility_findings,
     plausibility_history,
@@ -217,45 +220,92 @@ def _incoming(contract: DatasetContract, files: list[ProcessedFile]) -> pl.DataF
     )
 
 
+@dataclass
+class Incoming:
+    """One dataset's accepted rows of a chunk, as they are stored (:func:`_incoming`),
+    with the plausibility findings of its files (submission -> findings, in rule order).
+    Prepared by :func:`prepare` beside the storing of the chunk before."""
+
+    rows: pl.DataFrame
+    factories: set[str]
+    """The pseudonyms of the accepted files (one may hold no row)."""
+    plausibility: dict[str, list[Finding]]
+
+
+def prepare(con: duckdb.DuckDBPyConnection, files: list[ProcessedFile]) -> dict[str, Incoming]:
+    """dataset -> the accepted rows of ``files`` and their plausibility findings: what
+    storing ``files`` needs that is not the warehouse's change itself, so that it can be
+    done on the thread that reads the next chunk (``con``, a cursor of its own) while
+    the chunk before is stored.
+
+    The plausibility of a row compares it with its factory's stored months as they are
+    once ``files`` are stored: the warehouse's rows of ``files``' factories, their months
+    in ``files`` replaced (the later file's row, as :func:`store` keeps it). No other
+    chunk of a run holds those factories' files, so storing it meanwhile changes nothing
+    read here (``kpi.ingest``)."""
+    prepared: dict[str, Incoming] = {}
+    for dataset in UPLOAD_DATASETS:
+        accepted = [f for f in files if f.status == "accepted" and f.submission.dataset == dataset]
+        if not accepted:
+            continue
+        contract = load_contract(dataset)
+        rows = _incoming(contract, accepted)
+        found: dict[str, list[Finding]] = {}
+        columns = contract.plausibility_columns
+        if columns:
+            figures = _plausibility_history(con, contract, rows, columns)
+            for rule in contract.storage_rules:
+                if rule.kind == "plausibility":
+                    failing = plausibility_findings(figures, rule)
+                    _add_findings(found, rule, failing.columns, failing.iter_rows())
+        prepared[dataset] = Incoming(rows, {f.pseudonym for f in accepted}, found)
+    return prepared
+
+
+def _add_findings(
+    found: dict[str, list[Finding]], rule: Rule, names: list[str], rows: Iterable[tuple]
+) -> None:
+    """The findings of a storage ``rule`` on the rows it found (``submission_id, row,
+    value, *extra``, with the columns' ``names``), each to its file's list in ``found``."""
+    for submission_id, row, value, *extra in rows:
+        if rule.message:
+            params = {k: shown_value(v) for k, v in zip(names[3:], extra, strict=True)}
+            texts = {
+                lang: message(rule.message, lang, value=shown_value(value), **params)
+                for lang in LANGUAGES
+            }
+        else:
+            texts = {
+                lang: message(
+                    "contract_rule", lang, description=rule.description(lang), value=value
+                )
+                for lang in LANGUAGES
+            }
+        found.setdefault(submission_id, []).append(
+            Finding(rule.severity, rule.name, row, rule.column, shown_value(value), texts)
+        )
+
+
 def _sql_rule_warnings(
     con: duckdb.DuckDBPyConnection,
     contract: DatasetContract,
     view: str,
-    incoming: pl.DataFrame,
+    incoming: Incoming,
     by_id: dict[str, ProcessedFile],
 ) -> None:
-    """Run the rules that need the warehouse (the contract's sql rules, plausibility) on
-    the incoming rows (``incoming``, registered as ``view``); each row a rule finds is a
-    finding of that file's report."""
+    """Run the rules that need the warehouse on the incoming rows (registered as
+    ``view``): the contract's sql rules here, with the batch stored; each row a rule
+    finds is a finding of that file's report, before the plausibility findings
+    :func:`prepare` found."""
     found: dict[str, list[Finding]] = {}
-    columns = contract.plausibility_columns
-    figures = _plausibility_history(con, contract, view, incoming, columns) if columns else None
     for rule in contract.storage_rules:
-        if rule.kind == "plausibility":
-            assert figures is not None
-            failing = plausibility_findings(figures, rule)
-            names, rows = failing.columns, failing.iter_rows()
-        else:
+        if rule.kind != "plausibility":
             assert rule.query is not None
             cursor = con.execute(rule.query.replace("${incoming}", view))
-            names, rows = [column[0] for column in cursor.description], cursor.fetchall()
-        for submission_id, row, value, *extra in rows:
-            if rule.message:
-                params = {k: shown_value(v) for k, v in zip(names[3:], extra, strict=True)}
-                texts = {
-                    lang: message(rule.message, lang, value=shown_value(value), **params)
-                    for lang in LANGUAGES
-                }
-            else:
-                texts = {
-                    lang: message(
-                        "contract_rule", lang, description=rule.description(lang), value=value
-                    )
-                    for lang in LANGUAGES
-                }
-            found.setdefault(submission_id, []).append(
-                Finding(rule.severity, rule.name, row, rule.column, shown_value(value), texts)
-            )
+            names = [column[0] for column in cursor.description]
+            _add_findings(found, rule, names, cursor.fetchall())
+    for submission_id, findings in incoming.plausibility.items():
+        found.setdefault(submission_id, []).extend(findings)
     per_rule = get_settings().max_findings_per_rule
     for submission_id, findings in found.items():
         report = by_id[submission_id].report
@@ -266,23 +316,25 @@ def _sql_rule_warnings(
 def _plausibility_history(
     con: duckdb.DuckDBPyConnection,
     contract: DatasetContract,
-    view: str,
     incoming: pl.DataFrame,
     columns: list[str],
 ) -> pl.DataFrame:
-    """:func:`kpi.contracts.plausibility_history` of the incoming rows (``incoming``,
-    registered as ``view``), with the stored months of their factories it needs, read
-    from the warehouse: from 12 months before the batch's first month to its last."""
+    """:func:`kpi.contracts.plausibility_history` of the ``incoming`` rows, with the
+    months of their factories it needs as they are once the rows are stored: the
+    warehouse's from 12 months before the first incoming month to the last, each month
+    of the incoming rows replaced by its latest one (the later file's, as stored)."""
     key, period = PSEUDONYM_COLUMN, contract.period_column
+    first, last = incoming[period].min(), incoming[period].max()
     stored = con.sql(
         f"""
         SELECT {key}, {period}, {", ".join(columns)} FROM {contract.name}
-        WHERE {key} IN (SELECT {key} FROM {view})
-          AND {period} >= (SELECT min({period}) FROM {view}) - INTERVAL {HISTORY_MONTHS} MONTH
-          AND {period} <= (SELECT max({period}) FROM {view})
-        """
+        WHERE list_contains($factories, {key})
+          AND {period} >= $first - INTERVAL {HISTORY_MONTHS} MONTH AND {period} <= $last
+        """,
+        params={"factories": incoming[key].unique().to_list(), "first": first, "last": last},
     ).pl()
-    return plausibility_history(stored, incoming, key, period, columns)
+    history = history_once_stored(stored, incoming, key, period)
+    return plausibility_history(history, incoming, key, period, columns)
 
 
 def _covered_sql(contract: DatasetContract) -> str:
@@ -298,29 +350,26 @@ def store(
     *,
     run_id: str | None,
     processed_at: dt.datetime,
+    prepared: dict[str, Incoming] | None = None,
 ) -> None:
     """Store a batch in one transaction: accepted rows replace earlier rows of the same
     factory, dataset and month (the latest submission wins); every file gets its line
     in the audit log; files whose rows are all replaced become ``superseded``.
-    Any failure rolls everything back: the files stay in the landing zone."""
+    Any failure rolls everything back: the files stay in the landing zone.
+    ``prepared``: what :func:`prepare` made of ``files`` (else it is made here)."""
+    if prepared is None:
+        prepared = prepare(con, files)
     by_id = {item.submission.submission_id: item for item in files}
-    incoming_of: dict[str, pl.DataFrame] = {}  # dataset -> rows, as incoming_<dataset>
-    stored_for: dict[str, set[str]] = {}  # dataset -> pseudonyms of its accepted files
+    registered: list[str] = []
     con.begin()
     try:
-        for dataset in UPLOAD_DATASETS:
-            accepted = [
-                f for f in files if f.status == "accepted" and f.submission.dataset == dataset
-            ]
-            if not accepted:
-                continue
-            stored_for[dataset] = {f.pseudonym for f in accepted}
+        for dataset, incoming in prepared.items():
+            rows = incoming.rows
             contract = load_contract(dataset)
             key = contract.period_column
             view = f"incoming_{dataset}"
-            incoming = _incoming(contract, accepted)
-            con.register(view, incoming)
-            incoming_of[dataset] = incoming
+            con.register(view, rows)
+            registered.append(view)
             names = ", ".join(name for name, _ in table_columns(contract))
             con.execute(
                 f"DELETE FROM {dataset} USING {view} AS incoming "
@@ -332,17 +381,17 @@ def store(
             latest = (
                 f"QUALIFY row_number() OVER (PARTITION BY {PSEUDONYM_COLUMN}, {key} "
                 f"ORDER BY _order DESC) = 1"
-                if incoming.select(pl.struct(PSEUDONYM_COLUMN, key).is_duplicated().any()).item()
+                if rows.select(pl.struct(PSEUDONYM_COLUMN, key).is_duplicated().any()).item()
                 else ""
             )
             con.execute(f"INSERT INTO {dataset} ({names}) SELECT {names} FROM {view} {latest}")
         # rules across datasets see the whole batch stored (people before regional)
-        for dataset, incoming in incoming_of.items():
+        for dataset, incoming in prepared.items():
             _sql_rule_warnings(con, load_contract(dataset), f"incoming_{dataset}", incoming, by_id)
         _record_submissions(con, files, run_id, processed_at)
         # only rows of the factories this batch stored rows for were replaced: only their
         # files can have lost their last row (not every file ever stored, each run)
-        for dataset, factories in stored_for.items():
+        for dataset, incoming in prepared.items():
             covered = _covered_sql(load_contract(dataset))
             con.execute(
                 f"""
@@ -355,7 +404,7 @@ def store(
                   AND list_contains(?, s.{PSEUDONYM_COLUMN}) AND NOT EXISTS (
                     SELECT 1 FROM {dataset} t WHERE t.submission_id = s.submission_id)
                 """,
-                [dataset, sorted(factories)],
+                [dataset, sorted(incoming.factories)],
             )
         fault_point("store:inserted")
         con.commit()
@@ -363,8 +412,8 @@ def store(
         con.rollback()
         raise
     finally:
-        for dataset in incoming_of:
-            con.unregister(f"incoming_{dataset}")
+        for view in registered:
+            con.unregister(view)
 
 
 def _record_submissions(

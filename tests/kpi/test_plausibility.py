@@ -12,7 +12,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kpi.contracts import Column, plausibility_findings, plausibility_history, plausibility_rule
+from kpi.contracts import (
+    Column,
+    history_once_stored,
+    plausibility_findings,
+    plausibility_history,
+    plausibility_rule,
+)
 from kpi.findings import shown_value
 from kpi.ingest import ingest_pending
 from kpi.landing import submit
@@ -238,3 +244,46 @@ def test_a_whole_number_exactly_the_factor_below_the_median_is_not_warned():
     )
     rule = plausibility_rule("efficiency", _number_column("n", 3.3))
     assert plausibility_findings(figures, rule)["_row"].to_list() == [3]
+
+
+# --- the history found before storing against the table once stored -----------------------
+
+ONCE_STORED_SQL = """
+    SELECT * FROM before
+    WHERE (factory_pseudonym, period) NOT IN (SELECT (factory_pseudonym, period) FROM incoming)
+    UNION ALL
+    SELECT factory_pseudonym, period, x, n FROM incoming
+    QUALIFY row_number() OVER (PARTITION BY factory_pseudonym, period ORDER BY _order DESC) = 1
+"""
+"""The table once the incoming rows are stored as ``kpi.warehouse.store`` stores them
+(their months deleted, the latest file's row of each month inserted): the oracle of
+:func:`history_once_stored`, which finds it before they are stored."""
+
+
+@st.composite
+def batches(draw):
+    """A factory's stored months, and a batch of files over some of them and new ones, a
+    month possibly in several files (``_order``: the file's place in the batch)."""
+    stored, incoming = draw(networks())
+    if incoming.height:  # in as many files as rows at most, in any order
+        files = draw(
+            st.lists(st.integers(0, 4), min_size=incoming.height, max_size=incoming.height)
+        )
+        incoming = incoming.with_columns(pl.Series("_order", files, pl.Int32))
+    else:
+        incoming = incoming.with_columns(pl.lit(0, pl.Int32).alias("_order"))
+    # the warehouse holds other values than the batch for the months it brings
+    return stored.with_columns(pl.col("x").reverse()), incoming
+
+
+@settings(max_examples=300, deadline=None)
+@given(batches())
+def test_the_history_before_storing_is_the_table_once_stored(batch):
+    before, incoming = batch
+    # a month twice in one file is refused before storing: one row per month and file
+    incoming = incoming.unique(["factory_pseudonym", "period", "_order"], keep="first")
+    with duckdb.connect() as oracle:
+        expected = oracle.sql(ONCE_STORED_SQL).pl()
+    found = history_once_stored(before, incoming, "factory_pseudonym", "period")
+    assert found.schema == before.schema
+    assert _rows(found) == _rows(expected)
