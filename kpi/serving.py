@@ -12,7 +12,6 @@ itself is never opened by a dashboard (DuckDB has one writer).
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import json
 import os
@@ -71,13 +70,17 @@ def definitions_frame() -> pl.DataFrame:
     return pl.DataFrame(rows)
 
 
-def _reasons(errors: str, warnings: str) -> str:
-    """A file's findings as the coordinator may see them: where and which rule, no value."""
-    return json.dumps(
-        [
-            {k: record.get(k) for k in ("severity", "rule", "row", "column")}
-            for record in json.loads(errors) + json.loads(warnings)
-        ]
+_REASON_FIELDS = json.dumps([{field: "JSON" for field in ("severity", "rule", "row", "column")}])
+"""The fields of an audit-log finding that the coordinator may see (where and which
+rule, no value), as DuckDB's ``from_json`` keeps them, each as it was written."""
+
+
+def _reasons_sql(errors: str, warnings: str) -> str:
+    """A file's findings as the coordinator may see them (:data:`_REASON_FIELDS`), errors
+    first: one JSON array, a missing field as null."""
+    return (
+        f"to_json(from_json({errors}, '{_REASON_FIELDS}') "
+        f"|| from_json({warnings}, '{_REASON_FIELDS}'))"
     )
 
 
@@ -122,7 +125,7 @@ def _sources(run_id: str | None, disclosure: DisclosureSettings) -> dict[str, st
                    json_array_length(s.errors)::INTEGER AS error_count,
                    json_array_length(s.warnings)::INTEGER AS warning_count,
                    s.errors, s.warnings,
-                   serving_reasons(s.errors::VARCHAR, s.warnings::VARCHAR)
+                   {_reasons_sql("s.errors", "s.warnings")}
             FROM {SUBMISSIONS_TABLE} AS s
             LEFT JOIN serving_directory AS d USING ({PSEUDONYM_COLUMN})
         """,
@@ -203,7 +206,6 @@ def publish_snapshot(
         ),
     )
     maturity.register(con, disclosure)
-    _register_functions(con)
     alias = f"snapshot_{uuid.uuid4().hex[:8]}"
     try:
         con.execute(f"ATTACH '{staging}' AS {alias}")
@@ -228,14 +230,6 @@ def publish_snapshot(
         con.unregister("serving_months")
         maturity.unregister(con)
     return target
-
-
-def _register_functions(con: duckdb.DuckDBPyConnection) -> None:
-    with contextlib.suppress(duckdb.Error):  # not registered on this connection yet
-        con.remove_function("serving_reasons")
-    con.create_function(
-        "serving_reasons", _reasons, ["VARCHAR", "VARCHAR"], "VARCHAR", side_effects=False
-    )
 
 
 def clean_staging(target: Path) -> list[Path]:

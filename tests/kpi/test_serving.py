@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import textwrap
@@ -180,3 +181,32 @@ def test_csv_cells_that_a_spreadsheet_would_run_are_written_as_text():
     # negative numbers in numeric columns stay numbers
     assert rows["value"].to_list() == [-1.5, -0.25, 3.0, -7.0, 0.0, 1.0, 2.0, 4.0]
     assert "\n-1,5" not in text and ";-1,5" in text
+
+
+def test_the_coordinator_sees_where_and_which_rule_of_each_finding_never_its_value(
+    warehouse, settings
+):
+    message = {"nl": "te laag: -5", "en": "too low: -5"}
+    errors = [{"severity": "error", "rule": "range", "row": 3, "column": "energy_kwh",
+               "value": "-5", "message": message}]  # fmt: skip
+    warnings = [
+        {"severity": "warning", "rule": "plausibility", "row": None, "column": None,
+         "value": "1.5e9", "message": message},
+        {"severity": "warning", "rule": "older \"record\"", "row": 7},  # fields missing
+    ]  # fmt: skip
+    with duckdb.connect(str(settings.warehouse_path)) as con:
+        ((submission,),) = con.execute("SELECT min(submission_id) FROM submissions").fetchall()
+        con.execute(
+            "UPDATE submissions SET errors = ?, warnings = ? WHERE submission_id = ?",
+            [json.dumps(errors), json.dumps(warnings), submission],
+        )
+    with open_snapshot(warehouse("x")) as snapshot:
+        ((reasons,),) = snapshot.execute(
+            "SELECT reasons FROM coordinator_submissions WHERE submission_id = ?", [submission]
+        ).fetchall()
+    assert json.loads(reasons) == [
+        {"severity": "error", "rule": "range", "row": 3, "column": "energy_kwh"},
+        {"severity": "warning", "rule": "plausibility", "row": None, "column": None},
+        {"severity": "warning", "rule": 'older "record"', "row": 7, "column": None},
+    ]
+    assert "-5" not in reasons and "1.5e9" not in reasons
