@@ -248,7 +248,9 @@ def make_private() -> None:
 def prepare_data_dir(settings: Settings) -> Path:
     """Make the data directory ready for a process that writes in it: created private,
     checked writable (a :class:`ConfigurationError` naming ``KPI_DATA_DIR`` if not), and
-    anything in it left readable to others by an older version made private."""
+    anything in it left readable to others by an older version made private, once
+    (:data:`PRIVATE_MARK`): what the platform writes since is private when written, and
+    walking a data directory of years of archived files on every command would not do."""
     make_private()
     data_dir = settings.data_dir
     if data_dir.exists() and not data_dir.is_dir():
@@ -261,8 +263,17 @@ def prepare_data_dir(settings: Settings) -> Path:
         raise ConfigurationError(
             both_languages("data_dir_not_writable", path=data_dir, detail=exc.strerror or exc)
         ) from exc
-    _make_tree_private(data_dir)
+    mark = data_dir / PRIVATE_MARK
+    if not mark.exists():
+        _make_tree_private(data_dir)
+        mark.touch(mode=PRIVATE_FILE_MODE)
     return data_dir
+
+
+PRIVATE_MARK = ".made-private"
+"""A file in the data directory once everything in it has been made private: a data
+directory copied in from elsewhere (a restored backup, files put there by hand) is made
+private again by removing it (docs/deployment.md)."""
 
 
 def _make_tree_private(root: Path) -> None:

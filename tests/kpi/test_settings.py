@@ -132,3 +132,18 @@ def test_the_data_directory_becomes_private(settings, restore_umask):
     assert {mode for path, mode in found.items() if "." not in Path(path).name} == {0o700}
     assert {mode for path, mode in found.items() if "." in Path(path).name} == {0o600}
     assert "serving/new.duckdb" in found and "landing/archive/quality/F01/x.csv" in found
+
+
+def test_the_data_directory_is_walked_once_until_its_mark_is_removed(settings, restore_umask):
+    os.umask(0o022)
+    prepare_data_dir(settings)
+    copied = settings.archive_dir / "restored.csv"  # put there by hand, readable by all
+    copied.parent.mkdir(parents=True)
+    copied.write_text("period;value\n")
+    os.chmod(copied, 0o644)
+
+    prepare_data_dir(settings)  # not walked again: what the platform writes is private
+    assert stat.S_IMODE(copied.stat().st_mode) == 0o644
+    (settings.data_dir / ".made-private").unlink()  # as docs/deployment.md says
+    prepare_data_dir(settings)
+    assert stat.S_IMODE(copied.stat().st_mode) == 0o600
