@@ -152,14 +152,14 @@ def _run_job(settings: Settings) -> str:
     from filelock import FileLock
 
     from assets.names import MONTHLY_JOB
-    from pipelines.definitions import build_definitions
+    from pipelines.definitions import build_definitions, long_lived_frozen
     from pipelines.monitoring import PROCESS_TAG, this_process
 
     job = build_definitions(settings).resolve_job_def(MONTHLY_JOB)
     # two runs opening a new instance at once would both create its tables
     with FileLock(str(settings.dagster_home / ".instance.lock")):
         instance = DagsterInstance.get()
-    with instance:
+    with instance, long_lived_frozen():
         result = job.execute_in_process(
             instance=instance,
             raise_on_error=False,

@@ -5,6 +5,10 @@ It computes nothing; configuration is read once, from the ``KPI_*`` environment.
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import dagster as dg
 
 from assets import benchmarks, ingest, kpis, maturity, publish
@@ -17,6 +21,22 @@ from pipelines.schedules import (
     reminder_schedule,
 )
 from pipelines.sensors import landing_zone_sensor
+
+
+@contextmanager
+def long_lived_frozen() -> Iterator[None]:
+    """Within the block, every object this process holds at its start is left out of
+    Python's cyclic garbage collection (``gc.freeze``): what a process imported and built
+    once (Dagster, the code location, GX in the run worker) lives as long as it does, and
+    every full collection of a run walked it all again with every thread stopped (a
+    history load's seven took 0.4-0.6 s; 0.12-0.18 s frozen). What the block allocates
+    is collected as before. After it, they are collected as usual again: DuckDB's objects
+    never collected would be reported as leaks when the process ends."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 def build_definitions(settings: Settings) -> dg.Definitions:

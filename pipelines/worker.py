@@ -20,6 +20,7 @@ Started by ``kpi serve`` (and ``kpi worker``); ``python -m pipelines.worker`` ru
 
 from __future__ import annotations
 
+import gc
 import logging
 import signal
 import sys
@@ -95,7 +96,7 @@ def serve(settings: Settings, *, max_runs: int | None = None) -> int:
     from assets.names import MONTHLY_JOB
     from kpi import timing
     from kpi.expectations import warm_up
-    from pipelines.definitions import build_definitions
+    from pipelines.definitions import build_definitions, long_lived_frozen
     from pipelines.monitoring import PROCESS_TAG, announce_worker, fail_dead_runs, this_process
     from pipelines.sensors import next_monthly_run, waiting_work
 
@@ -104,6 +105,7 @@ def serve(settings: Settings, *, max_runs: int | None = None) -> int:
     # two processes opening a new instance at once would both create its tables
     with FileLock(str(home / ".instance.lock")):
         instance = dg.DagsterInstance.get()
+    gc.collect()  # what warming up left: the rest is frozen while the worker serves
     stop = _Stop()
     for number in STOP_SIGNALS:
         signal.signal(number, stop)
@@ -111,7 +113,7 @@ def serve(settings: Settings, *, max_runs: int | None = None) -> int:
     log.warning("run worker ready in %.1f s (process %s)", time.perf_counter() - began, presence)
     executed = 0
     checked_dead = 0.0
-    with instance:
+    with instance, long_lived_frozen():
         while not stop.requested and (max_runs is None or executed < max_runs):
             announce_worker(home)
             waiting = waiting_work(settings)
