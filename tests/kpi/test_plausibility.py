@@ -106,6 +106,43 @@ def test_plausibility_warnings_are_capped_like_every_rule(settings, con, make_fi
     assert "and 1 more with the same rule (plausibility)" in more.message("en")
 
 
+def test_a_factory_is_compared_with_its_own_months_only_never_another_factorys(
+    settings, con, make_file
+):
+    """An attack on the windows found beside the storing (2026-12): F02 reports a thousand
+    times F01's figures in the same runs. Were a window to take in the other factory's
+    months, both would be warned, and F01's warning would show F02's usual range."""
+    thousandfold = lambda rows: rows.with_columns(pl.col("energy_kwh") * 1000)  # noqa: E731
+
+    def energy(item) -> list:
+        return [f for f in plausibility(item) if f.column == "energy_kwh"]
+
+    for code, change in (("F01", None), ("F02", thousandfold)):
+        path = make_file("efficiency", code, months=12, change=change)
+        submit(path, "efficiency", code, settings)
+    first = ingest_pending(con, settings, run_id="a", today=TODAY).files
+    assert [energy(item) for item in first] == [[], []]
+
+    # a month of F01 at F02's scale: warned against F01's own months, never F02's
+    slip = make_file("efficiency", "F01", months=1, last=dt.date(2026, 1, 1), name="slip",
+                     change=thousandfold)  # fmt: skip
+    submit(slip, "efficiency", "F01", settings)
+    (item,) = ingest_pending(con, settings, run_id="b", today=TODAY).files
+    (warning,) = energy(item)
+    own, other = (
+        con.sql(
+            "SELECT min(e.energy_kwh), max(e.energy_kwh) FROM efficiency e "
+            "JOIN submissions s USING (submission_id) WHERE s.run_id = 'a' "
+            f"AND s.file_name LIKE '{code}%'"
+        ).fetchall()[0]
+        for code in ("F01", "F02")
+    )
+    text = warning.message("en")
+    shown = [str(int(v)) if float(v).is_integer() else f"{v:.2f}" for v in (*own, *other)]
+    assert f"between {shown[0]} and {shown[1]}" in text
+    assert shown[2] not in text and shown[3] not in text
+
+
 # --- the rolling windows against the join they replace -------------------------------------
 
 ORACLE_SQL = """
