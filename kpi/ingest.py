@@ -147,8 +147,8 @@ def ingest_pending(
                 one_ahead(_chunks(pending, INGEST_CHUNK_BYTES), validate, "ingest-read")
             ) as chunks,
         ):
-            for validated, prepared in chunks:
-                _store(con, settings, validated, prepared, run_id, first=not moves)
+            for number, (validated, prepared) in enumerate(chunks):
+                _store(con, settings, validated, prepared, run_id, first=number == 0)
                 moves.append(settling.submit(_settle_all, validated, settings, languages))
                 files += validated
     except BaseException:  # every move has ended: one that failed too is not lost
