@@ -240,6 +240,11 @@ def test_a_huge_upload_is_checked_outside_the_server_process(env, tmp_path, monk
     import resource
 
     monkeypatch.setenv("KPI_MAX_FILE_MB", "50")
+    # past the readers' own row and cell caps, so that the rows are checked, not refused
+    # by their count at once (a check of 0.1 s, where any pause of the server failed this)
+    monkeypatch.setenv("KPI_MAX_ROWS", "1000000")
+    monkeypatch.setenv("KPI_MAX_CELLS", "100000000")
+    monkeypatch.setenv("KPI_MAX_UNPACKED_MB", "1000")
     reset_settings_cache()
     viewer = data.Viewer("f01@test.example", "factory", "F01")
     data.prepare_upload_checks(viewer)
